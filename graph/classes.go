@@ -1,0 +1,381 @@
+package graph
+
+import (
+	"encoding/json"
+	"sort"
+	"strings"
+
+	"github.com/heapscope/heapscope/snapshot"
+)
+
+// Interface inference limits, as in DevTools (HeapSnapshot.ts).
+const (
+	minInterfacePropertyCount     = 1
+	maxInterfaceNameLength        = 120
+	minObjectCountPerInterface    = 2
+	minObjectProportionPerIfc     = 1000
+	maxPlainObjectDisplayNameSize = 100
+)
+
+type locRef struct {
+	node uint32
+	loc  uint32 // index into S.Locations
+}
+
+// buildLocationIndex maps nodes to their location; for a node listed more
+// than once the last entry wins, as in DevTools' location map.
+func (g *Graph) buildLocationIndex() {
+	locs := g.S.Locations
+	refs := make([]locRef, len(locs))
+	for i, l := range locs {
+		refs[i] = locRef{l.Node, uint32(i)}
+	}
+	sort.SliceStable(refs, func(a, b int) bool { return refs[a].node < refs[b].node })
+	out := refs[:0]
+	for _, r := range refs {
+		if len(out) > 0 && out[len(out)-1].node == r.node {
+			out[len(out)-1] = r
+			continue
+		}
+		out = append(out, r)
+	}
+	g.locByNode = out
+}
+
+// Location returns the source location V8 recorded for node i.
+func (g *Graph) Location(i uint32) (snapshot.Location, bool) {
+	refs := g.locByNode
+	k := sort.Search(len(refs), func(k int) bool { return refs[k].node >= i })
+	if k < len(refs) && refs[k].node == i {
+		return g.S.Locations[refs[k].loc], true
+	}
+	return snapshot.Location{}, false
+}
+
+// calculateClassNames is DevTools' calculateObjectNames.
+func (g *Graph) calculateClassNames() {
+	s := g.S
+	n := s.NodeCount()
+	g.Class = make([]uint32, n)
+	hidden := g.addString("(system)")
+	code := g.addString("(compiled code)")
+	function := g.addString("Function")
+	regexpClass := g.addString("RegExp")
+	typeClass := map[string]uint32{}
+	for i := 0; i < n; i++ {
+		var c uint32
+		switch t := s.NodeTypes[i]; t {
+		case snapshot.NodeHidden:
+			c = hidden
+		case snapshot.NodeObject, snapshot.NodeNative:
+			c = g.Names[i]
+			name := g.String(c)
+			if strings.HasPrefix(name, "<") {
+				if sp := strings.IndexByte(name, ' '); sp >= 0 {
+					name = name[:sp] + ">"
+				}
+				c = g.addString(name)
+			} else if strings.HasPrefix(name, "Detached <") {
+				if sp := strings.IndexByte(name[10:], ' '); sp >= 0 {
+					name = name[:10+sp] + ">"
+				}
+				c = g.addString(name)
+			}
+		case snapshot.NodeCode:
+			c = code
+		case snapshot.NodeClosure:
+			c = function
+		case snapshot.NodeRegExp:
+			c = regexpClass
+		default:
+			tn := s.TypeName(uint32(i))
+			id, ok := typeClass[tn]
+			if !ok {
+				id = g.addString("(" + tn + ")")
+				typeClass[tn] = id
+			}
+			c = id
+		}
+		g.Class[i] = c
+	}
+}
+
+func (g *Graph) isPlainObject(i uint32) bool {
+	s := g.S
+	return s.NodeTypes[i] == snapshot.NodeObject && s.Strings.At(s.NodeNames[i]) == "Object"
+}
+
+// FormatPropertyName escapes a property name that contains a comma, quote or
+// brace, as DevTools' formatPropertyName does (JSON string syntax).
+func FormatPropertyName(name string) string {
+	if !strings.ContainsAny(name, ",'\"{}") {
+		return name
+	}
+	return jsString(name)
+}
+
+// jsString quotes s as JavaScript's JSON.stringify does.
+func jsString(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+			i++
+		case c < 0x20:
+			switch c {
+			case '\b':
+				b.WriteString(`\b`)
+			case '\f':
+				b.WriteString(`\f`)
+			case '\n':
+				b.WriteString(`\n`)
+			case '\r':
+				b.WriteString(`\r`)
+			case '\t':
+				b.WriteString(`\t`)
+			default:
+				const hex = "0123456789abcdef"
+				b.WriteString(`\u00`)
+				b.WriteByte(hex[c>>4])
+				b.WriteByte(hex[c&15])
+			}
+			i++
+		case c == 0xED && i+2 < len(s) && s[i+1] >= 0xA0:
+			// A lone surrogate in WTF-8: JSON.stringify escapes it.
+			r := rune(c&0x0F)<<12 | rune(s[i+1]&0x3F)<<6 | rune(s[i+2]&0x3F)
+			const hex = "0123456789abcdef"
+			b.WriteString(`\u`)
+			b.WriteByte(hex[r>>12&15])
+			b.WriteByte(hex[r>>8&15])
+			b.WriteByte(hex[r>>4&15])
+			b.WriteByte(hex[r&15])
+			i += 3
+		default:
+			b.WriteByte(c)
+			i++
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// inferInterfaces is DevTools' inferInterfaceDefinitions.
+func (g *Graph) inferInterfaces() []Interface {
+	s := g.S
+	type candidate struct {
+		Interface
+		count int
+		order int
+	}
+	candidates := map[string]*candidate{}
+	var list []*candidate
+	total := 0
+	n := uint32(s.NodeCount())
+	var props []string
+	var name strings.Builder
+	for i := uint32(0); i < n; i++ {
+		if !g.isPlainObject(i) {
+			continue
+		}
+		total++
+		name.Reset()
+		name.WriteByte('{')
+		nameLen := 1 // in UTF-16 code units, as JavaScript measures it
+		props = props[:0]
+		for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
+			if s.EdgeTypes[e] != snapshot.EdgeProperty {
+				continue
+			}
+			en := s.Strings.At(s.EdgeNames[e])
+			if en == "__proto__" {
+				continue
+			}
+			f := FormatPropertyName(en)
+			fl := snapshot.UTF16Len(f)
+			if nameLen > minInterfacePropertyCount && nameLen+fl > maxInterfaceNameLength {
+				break
+			}
+			if nameLen != 1 {
+				name.WriteString(", ")
+				nameLen += 2
+			}
+			name.WriteString(f)
+			nameLen += fl
+			props = append(props, en)
+		}
+		if len(props) == 0 {
+			continue
+		}
+		name.WriteByte('}')
+		key := name.String()
+		if c, ok := candidates[key]; ok {
+			c.count++
+			continue
+		}
+		c := &candidate{Interface: Interface{Name: key, Properties: append([]string(nil), props...)}, count: 1, order: len(list)}
+		candidates[key] = c
+		list = append(list, c)
+	}
+	// JavaScript's sort is stable: ties keep insertion order.
+	sort.SliceStable(list, func(a, b int) bool { return list[a].count > list[b].count })
+	minCount := float64(total) / minObjectProportionPerIfc
+	if minCount < minObjectCountPerInterface {
+		minCount = minObjectCountPerInterface
+	}
+	var out []Interface
+	for _, c := range list {
+		if float64(c.count) < minCount {
+			break
+		}
+		out = append(out, c.Interface)
+	}
+	return out
+}
+
+type propertyTreeNode struct {
+	next        map[string]*propertyTreeNode
+	match       int // index of the interface ending here, or -1
+	matchProps  int
+	greatestNxt string
+	hasNext     bool
+}
+
+// applyInterfaces is DevTools' applyInterfaceDefinitions: each plain object
+// gets the interface with the most properties that its property set
+// contains (earlier interfaces win ties); without one it stays "Object".
+func (g *Graph) applyInterfaces(defs []Interface) {
+	s := g.S
+	root := &propertyTreeNode{next: map[string]*propertyTreeNode{}, match: -1}
+	for idx, d := range defs {
+		props := append([]string(nil), d.Properties...)
+		sort.Slice(props, func(a, b int) bool { return lessUTF16(props[a], props[b]) })
+		cur := root
+		for _, p := range props {
+			nx, ok := cur.next[p]
+			if !ok {
+				nx = &propertyTreeNode{next: map[string]*propertyTreeNode{}, match: -1}
+				cur.next[p] = nx
+				if !cur.hasNext || lessUTF16(cur.greatestNxt, p) {
+					cur.greatestNxt, cur.hasNext = p, true
+				}
+			}
+			cur = nx
+		}
+		if cur.match < 0 {
+			cur.match, cur.matchProps = idx, len(props)
+		}
+	}
+	if len(defs) == 0 {
+		return
+	}
+	ifaceClass := make([]uint32, len(defs))
+	for i := range ifaceClass {
+		ifaceClass[i] = ^uint32(0)
+	}
+	n := uint32(s.NodeCount())
+	var props []string
+	var states, nextStates []*propertyTreeNode
+	for i := uint32(0); i < n; i++ {
+		if !g.isPlainObject(i) {
+			continue
+		}
+		props = props[:0]
+		for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
+			if s.EdgeTypes[e] == snapshot.EdgeProperty {
+				props = append(props, s.Strings.At(s.EdgeNames[e]))
+			}
+		}
+		sort.Slice(props, func(a, b int) bool { return lessUTF16(props[a], props[b]) })
+		best, bestProps := -1, 0
+		better := func(idx, np int) {
+			if idx < 0 {
+				return
+			}
+			if best < 0 || np > bestProps || (np == bestProps && idx < best) {
+				best, bestProps = idx, np
+			}
+		}
+		better(root.match, root.matchProps)
+		states = append(states[:0], root)
+		for _, p := range props {
+			// The states that exist before this property; new ones are
+			// appended (a Set keeps insertion order, and a state already in
+			// the set is not added twice).
+			nextStates = nextStates[:0]
+			for _, st := range states {
+				keep := st.hasNext && lessUTF16(p, st.greatestNxt)
+				if keep {
+					nextStates = append(nextStates, st)
+				}
+				if nx, ok := st.next[p]; ok {
+					nextStates = appendUnique(nextStates, nx)
+					better(nx.match, nx.matchProps)
+				}
+			}
+			states, nextStates = nextStates, states
+		}
+		if best < 0 {
+			continue // stays "Object", with its own name index
+		}
+		if ifaceClass[best] == ^uint32(0) {
+			ifaceClass[best] = g.addStringUnique(defs[best].Name)
+		}
+		g.Class[i] = ifaceClass[best]
+	}
+}
+
+func appendUnique(list []*propertyTreeNode, n *propertyTreeNode) []*propertyTreeNode {
+	for _, x := range list {
+		if x == n {
+			return list
+		}
+	}
+	return append(list, n)
+}
+
+// lessUTF16 orders WTF-8 strings as JavaScript orders strings: by UTF-16
+// code units. It differs from byte order only between supplementary
+// characters (4-byte sequences, surrogate pairs in UTF-16) and U+E000–U+FFFF.
+func lessUTF16(a, b string) bool {
+	n := min(len(a), len(b))
+	i := 0
+	for i < n && a[i] == b[i] {
+		i++
+	}
+	if i == n {
+		return len(a) < len(b)
+	}
+	start := i
+	for start > 0 && a[start]&0xC0 == 0x80 {
+		start--
+	}
+	ca, cb := a[start], b[start]
+	if start == i {
+		if ca >= 0xF0 && cb >= 0xEE && cb < 0xF0 {
+			return true
+		}
+		if cb >= 0xF0 && ca >= 0xEE && ca < 0xF0 {
+			return false
+		}
+	}
+	return a[i] < b[i]
+}
+
+// marshalInterfaces is used by tests and reports to print definitions as
+// DevTools serializes them.
+func marshalInterfaces(defs []Interface) string {
+	type def struct {
+		Name       string   `json:"name"`
+		Properties []string `json:"properties"`
+	}
+	out := make([]def, len(defs))
+	for i, d := range defs {
+		out[i] = def{d.Name, d.Properties}
+	}
+	b, _ := json.Marshal(out)
+	return string(b)
+}

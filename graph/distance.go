@@ -1,0 +1,156 @@
+package graph
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/heapscope/heapscope/snapshot"
+)
+
+// ephemeronName is a parsed WeakMap ephemeron edge name:
+// "<n> / part of key (<K> @<id>) -> value (<V> @<id>) pair in WeakMap (table @<tableId>)".
+type ephemeronName struct {
+	pair    string // the name without its leading number: the same for both edges of a pair
+	tableID uint64
+}
+
+// The expression DevTools uses (HeapSnapshot.tryParseWeakMapEdgeName).
+var ephemeronRE = regexp.MustCompile(`^\d+( / part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(\d+)\))$`)
+
+// weakMapEdge returns the parsed ephemeron name of string id, if it is one.
+func (g *Graph) weakMapEdge(id uint32) (ephemeronName, bool) {
+	k := g.ephemeron[id]
+	if k == -2 {
+		k = -1
+		name := g.S.Strings.At(id)
+		if strings.Contains(name, " pair in WeakMap (table @") {
+			if m := ephemeronRE.FindStringSubmatch(name); m != nil {
+				t, err := strconv.ParseUint(m[2], 10, 64)
+				if err != nil {
+					t = ^uint64(0) // no node has this id
+				}
+				k = int32(len(g.ephs))
+				g.ephs = append(g.ephs, ephemeronName{pair: m[1], tableID: t})
+			}
+		}
+		g.ephemeron[id] = k
+	}
+	if k < 0 {
+		return ephemeronName{}, false
+	}
+	return g.ephs[k], true
+}
+
+// calculateDistances is DevTools' calculateDistances with JSHeapSnapshot's
+// filter: BFS from the user roots (distance 1), then from the root for the
+// rest (system distances ≥ BaseSystemDistance when user roots exist).
+func (g *Graph) calculateDistances() {
+	s := g.S
+	n := s.NodeCount()
+	dist := make([]int32, n)
+	for i := range dist {
+		dist[i] = NoDistance
+	}
+	queue := make([]uint32, 0, n)
+	r := s.Root
+	for e := s.FirstEdge[r]; e < s.FirstEdge[r+1]; e++ {
+		to := s.EdgeTo[e]
+		if g.isUserRoot(to) {
+			dist[to] = 1
+			queue = append(queue, to)
+		}
+	}
+	pending := map[string]struct{}{}
+	hadUserRoots := len(queue) > 0
+	g.bfs(queue, dist, pending)
+	if hadUserRoots {
+		dist[r] = BaseSystemDistance
+	} else {
+		dist[r] = 0
+	}
+	g.bfs(append(queue[:0], r), dist, pending)
+	g.Distance = dist
+}
+
+func (g *Graph) bfs(queue []uint32, dist []int32, pending map[string]struct{}) {
+	s := g.S
+	for head := 0; head < len(queue); head++ {
+		i := queue[head]
+		d := dist[i] + 1
+		for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
+			if s.EdgeTypes[e] == snapshot.EdgeWeak {
+				continue
+			}
+			to := s.EdgeTo[e]
+			if dist[to] != NoDistance {
+				continue
+			}
+			if !g.distanceFilter(i, e, pending) {
+				continue
+			}
+			dist[to] = d
+			queue = append(queue, to)
+		}
+	}
+}
+
+// distanceFilter is the edge filter of JSHeapSnapshot.calculateDistances.
+func (g *Graph) distanceFilter(i, e uint32, pending map[string]struct{}) bool {
+	s := g.S
+	switch s.NodeTypes[i] {
+	case snapshot.NodeHidden:
+		if s.EdgeName(e) == "sloppy_function_map" && s.Strings.At(s.NodeNames[i]) == "system / NativeContext" {
+			return false
+		}
+	case snapshot.NodeArray:
+		if s.Strings.At(s.NodeNames[i]) == "(map descriptors)" {
+			// Descriptor arrays: [0] count, [1] enum cache, then key/type/
+			// descriptor triples; skip the descriptor links (crbug 413608).
+			index, ok := parseIntPrefix(s.EdgeName(e))
+			if !ok {
+				return true
+			}
+			return index < 2 || index%3 != 1
+		}
+	}
+	if s.EdgeTypes[e] == snapshot.EdgeInternal {
+		// A WeakMap value has two edges, from the table and from the key:
+		// skip the first one met so the distance comes from the second
+		// (crbug 1290800).
+		if m, ok := g.weakMapEdge(s.EdgeNames[e]); ok {
+			if _, seen := pending[m.pair]; seen {
+				delete(pending, m.pair)
+			} else {
+				pending[m.pair] = struct{}{}
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// parseIntPrefix mimics JavaScript's parseInt(s, 10) for the cases that
+// matter here: optional white space and sign, then decimal digits.
+func parseIntPrefix(s string) (int64, bool) {
+	s = strings.TrimLeft(s, " \t\n\r\v\f")
+	neg := false
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		neg = s[0] == '-'
+		s = s[1:]
+	}
+	var v int64
+	k := 0
+	for ; k < len(s) && s[k] >= '0' && s[k] <= '9'; k++ {
+		if v < 1<<53 {
+			v = v*10 + int64(s[k]-'0')
+		}
+	}
+	if k == 0 {
+		return 0, false
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
+}

@@ -1,0 +1,188 @@
+package graph
+
+import (
+	"strings"
+
+	"github.com/heapscope/heapscope/snapshot"
+)
+
+// propagateDOMState is DevTools' propagateDOMState: native nodes of unknown
+// state reachable (over edges that are not hidden, invisible or weak, and
+// through native nodes only) from attached nodes become attached, then those
+// reachable from detached nodes become detached; detached native nodes get a
+// "Detached " name prefix. Without a detachedness field, native nodes named
+// "Detached …" are marked detached.
+func (g *Graph) propagateDOMState() {
+	s := g.S
+	n := s.NodeCount()
+	g.Names = s.NodeNames
+	g.Detachedness = make([]snapshot.Detachedness, n)
+	if s.Detachedness == nil {
+		for i := 0; i < n; i++ {
+			if s.NodeTypes[i] == snapshot.NodeNative && strings.HasPrefix(s.Strings.At(s.NodeNames[i]), "Detached ") {
+				g.Detachedness[i] = snapshot.Detached
+			}
+		}
+		return
+	}
+	copy(g.Detachedness, s.Detachedness)
+	visited := make([]bool, n)
+	var attached, detached []uint32
+	renamed := map[uint32]uint32{}
+	process := func(i uint32, state snapshot.Detachedness) {
+		if visited[i] {
+			return
+		}
+		if s.NodeTypes[i] != snapshot.NodeNative {
+			visited[i] = true
+			return
+		}
+		g.Detachedness[i] = state
+		switch state {
+		case snapshot.Attached:
+			attached = append(attached, i)
+		case snapshot.Detached:
+			if len(renamed) == 0 && &g.Names[0] == &s.NodeNames[0] {
+				g.Names = append([]uint32(nil), s.NodeNames...)
+			}
+			old := g.Names[i]
+			id, ok := renamed[old]
+			if !ok {
+				id = g.addStringUnique("Detached " + g.String(old))
+				renamed[old] = id
+			}
+			g.Names[i] = id
+			detached = append(detached, i)
+		}
+		visited[i] = true
+	}
+	propagate := func(parent uint32, state snapshot.Detachedness) {
+		for e := s.FirstEdge[parent]; e < s.FirstEdge[parent+1]; e++ {
+			switch s.EdgeTypes[e] {
+			case snapshot.EdgeHidden, snapshot.EdgeInvisible, snapshot.EdgeWeak:
+				continue
+			}
+			process(s.EdgeTo[e], state)
+		}
+	}
+	for i := 0; i < n; i++ {
+		if st := s.Detachedness[i]; st != snapshot.Unknown {
+			process(uint32(i), st)
+		}
+	}
+	for len(attached) > 0 {
+		i := attached[len(attached)-1]
+		attached = attached[:len(attached)-1]
+		propagate(i, snapshot.Attached)
+	}
+	for len(detached) > 0 {
+		i := detached[len(detached)-1]
+		detached = detached[:len(detached)-1]
+		if g.Detachedness[i] == snapshot.Attached {
+			continue
+		}
+		propagate(i, snapshot.Detached)
+	}
+}
+
+// markPageOwned is DevTools' markPageOwnedNodes: everything reachable over
+// non-weak edges from the root's shortcut edges (the user globals) and from
+// its element edges to "(Document DOM trees)".
+func (g *Graph) markPageOwned() {
+	s := g.S
+	n := s.NodeCount()
+	owned := make([]bool, n)
+	stack := make([]uint32, 0, 1024)
+	r := s.Root
+	for e := s.FirstEdge[r]; e < s.FirstEdge[r+1]; e++ {
+		to := s.EdgeTo[e]
+		switch s.EdgeTypes[e] {
+		case snapshot.EdgeElement:
+			if !g.isDocumentDOMTreesRoot(to) {
+				continue
+			}
+		case snapshot.EdgeShortcut:
+		default:
+			continue
+		}
+		stack = append(stack, to)
+		owned[to] = true
+	}
+	for len(stack) > 0 {
+		i := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
+			to := s.EdgeTo[e]
+			if owned[to] || s.EdgeTypes[e] == snapshot.EdgeWeak {
+				continue
+			}
+			stack = append(stack, to)
+			owned[to] = true
+		}
+	}
+	g.PageOwned = owned
+}
+
+// calculateShallowSizes is DevTools' JSHeapSnapshot.calculateShallowSizes:
+// hidden and array nodes (and native "system / ExternalStringData") start
+// unowned, every other node owns itself; ownership flows over non-weak
+// edges; a node with exactly one owner moves its size to that owner unless
+// the owner is synthetic or the root. Skipped without user roots.
+func (g *Graph) calculateShallowSizes() {
+	s := g.S
+	n := s.NodeCount()
+	g.Shallow = make([]uint64, n)
+	for i := 0; i < n; i++ {
+		g.Shallow[i] = s.SelfSize(uint32(i))
+	}
+	if !g.HasUserRoots() {
+		return
+	}
+	const (
+		unvisited      = 0xffffffff
+		multipleOwners = 0xfffffffe
+	)
+	owners := make([]uint32, n)
+	work := make([]uint32, 0, n)
+	for i := 0; i < n; i++ {
+		t := s.NodeTypes[i]
+		if t == snapshot.NodeHidden || t == snapshot.NodeArray ||
+			(t == snapshot.NodeNative && s.Strings.At(s.NodeNames[i]) == "system / ExternalStringData") {
+			owners[i] = unvisited
+		} else {
+			owners[i] = uint32(i)
+			work = append(work, uint32(i))
+		}
+	}
+	for len(work) > 0 {
+		id := work[len(work)-1]
+		work = work[:len(work)-1]
+		owner := owners[id]
+		for e := s.FirstEdge[id]; e < s.FirstEdge[id+1]; e++ {
+			if s.EdgeTypes[e] == snapshot.EdgeWeak {
+				continue
+			}
+			t := s.EdgeTo[e]
+			switch o := owners[t]; {
+			case o == unvisited:
+				owners[t] = owner
+				work = append(work, t)
+			case o == t || o == owner || o == multipleOwners:
+			default:
+				owners[t] = multipleOwners
+				work = append(work, t)
+			}
+		}
+	}
+	for i := 0; i < n; i++ {
+		o := owners[i]
+		if o == unvisited || o == multipleOwners || o == uint32(i) {
+			continue
+		}
+		if s.NodeTypes[o] == snapshot.NodeSynthetic || o == s.Root {
+			continue
+		}
+		g.Shallow[o] += g.Shallow[i]
+		g.Shallow[i] = 0
+	}
+}

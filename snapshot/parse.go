@@ -1,0 +1,649 @@
+package snapshot
+
+import (
+	"bufio"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"math"
+	"os"
+)
+
+// Options controls Read.
+type Options struct {
+	// Size is the input's size in bytes when known (0 if not). Declared
+	// counts that the input cannot possibly hold are rejected up front, so a
+	// hostile header cannot make the parser reserve memory.
+	Size int64
+	// Progress, if set, is called with the number of input bytes consumed so
+	// far, once per chunk read.
+	Progress func(bytesRead int64)
+}
+
+// Limits on the parts of a snapshot that are not arrays of numbers.
+const (
+	maxHeaderBytes = 1 << 20
+	maxStringBytes = 1 << 30
+)
+
+// minBytesPerValue is the least input one array value needs: a digit and a comma.
+const minBytesPerValue = 2
+
+// ReadFile reads the snapshot at path; "-" reads standard input. Gzip input
+// is detected by its magic bytes.
+func ReadFile(path string, opt Options) (*Snapshot, error) {
+	var r io.Reader
+	if path == "-" {
+		r = os.Stdin
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+			opt.Size = st.Size()
+		}
+		r = f
+	}
+	return Read(r, opt)
+}
+
+// Read parses a heap snapshot from r, decompressing gzip input.
+func Read(r io.Reader, opt Options) (*Snapshot, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, &Error{Section: "gzip", Msg: err.Error()}
+		}
+		defer zr.Close()
+		opt.Size = 0 // the decompressed size is unknown
+		return parse(zr, opt)
+	}
+	return parse(br, opt)
+}
+
+type parser struct {
+	s    *scanner
+	snap *Snapshot
+	opt  Options
+	seen map[string]bool
+
+	// Node field offsets (-1 when absent) and the field count.
+	nf                                             int
+	nType, nName, nID, nSelf, nEdges, nTrace, nDet int
+	nodeTypeMap                                    []NodeType
+	edgeTypeMap                                    []EdgeType
+	ef, eType, eName, eTo                          int
+	edgeSum                                        uint64
+}
+
+func parse(r io.Reader, opt Options) (*Snapshot, error) {
+	p := &parser{s: newScanner(r, opt.Progress), snap: &Snapshot{}, opt: opt, seen: map[string]bool{}}
+	defer p.s.close()
+	if err := p.document(); err != nil {
+		return nil, err
+	}
+	if err := p.validate(); err != nil {
+		return nil, err
+	}
+	return p.snap, nil
+}
+
+func (p *parser) document() error {
+	s := p.s
+	if err := s.expect('{'); err != nil {
+		if s.offset() == 0 {
+			return &Error{Section: "header", Msg: "not a heap snapshot (expected a JSON object)"}
+		}
+		return err
+	}
+	for {
+		s.section = "header"
+		key, err := s.stringValue(nil, 256)
+		if err != nil {
+			return err
+		}
+		if err := s.expect(':'); err != nil {
+			return err
+		}
+		name := string(key)
+		if p.seen[name] {
+			return s.errorf("duplicate section %q", name)
+		}
+		p.seen[name] = true
+		if name != "snapshot" && !p.seen["snapshot"] {
+			return s.errorf("section %q comes before the snapshot header", name)
+		}
+		s.section = name
+		if err := p.section(name); err != nil {
+			return err
+		}
+		s.section = "header"
+		c, err := s.peek()
+		if err != nil {
+			return err
+		}
+		s.pos++
+		if c == '}' {
+			break
+		}
+		if c != ',' {
+			s.pos--
+			return s.errorf("expected ',' or '}' after section %q, found %s", name, quoteByte(c))
+		}
+	}
+	if !s.atEOF() {
+		s.section = "trailer"
+		return s.errorf("data after the end of the snapshot")
+	}
+	for _, name := range []string{"snapshot", "nodes", "edges", "strings"} {
+		if !p.seen[name] {
+			return &Error{Section: name, Offset: s.offset(), Msg: "section missing"}
+		}
+	}
+	return nil
+}
+
+func (p *parser) section(name string) error {
+	switch name {
+	case "snapshot":
+		return p.header()
+	case "nodes":
+		return p.nodes()
+	case "edges":
+		return p.edges()
+	case "strings":
+		return p.strings()
+	case "locations":
+		return p.locations()
+	case "trace_function_infos":
+		return p.traceFunctionInfos()
+	case "trace_tree":
+		return p.traceTree()
+	case "samples":
+		return p.samples()
+	default:
+		return p.s.skipValue()
+	}
+}
+
+func (p *parser) header() error {
+	s := p.s
+	start := s.offset()
+	raw, err := s.rawObject(maxHeaderBytes)
+	if err != nil {
+		return err
+	}
+	m, err := parseMeta(raw)
+	if err != nil {
+		return &Error{Section: "snapshot", Offset: start, Msg: err.Error()}
+	}
+	p.snap.Meta = m
+	fi := func(name string) int { return fieldIndex(m.NodeFields, name) }
+	p.nf = len(m.NodeFields)
+	p.nType, p.nName, p.nID, p.nSelf, p.nEdges = fi("type"), fi("name"), fi("id"), fi("self_size"), fi("edge_count")
+	p.nTrace, p.nDet = fi("trace_node_id"), fi("detachedness")
+	p.ef = len(m.EdgeFields)
+	p.eType, p.eName, p.eTo = fieldIndex(m.EdgeFields, "type"), fieldIndex(m.EdgeFields, "name_or_index"), fieldIndex(m.EdgeFields, "to_node")
+	p.nodeTypeMap = make([]NodeType, len(m.NodeTypeNames))
+	for i, n := range m.NodeTypeNames {
+		p.nodeTypeMap[i] = NodeOther
+		for t, known := range nodeTypeNames {
+			if n == known {
+				p.nodeTypeMap[i] = NodeType(t)
+			}
+		}
+	}
+	p.edgeTypeMap = make([]EdgeType, len(m.EdgeTypeNames))
+	for i, n := range m.EdgeTypeNames {
+		p.edgeTypeMap[i] = EdgeOther
+		for t, known := range edgeTypeNames {
+			if n == known {
+				p.edgeTypeMap[i] = EdgeType(t)
+			}
+		}
+	}
+	if m.NodeCount > math.MaxUint32-1 || m.EdgeCount > math.MaxUint32-1 {
+		return &Error{Section: "snapshot", Offset: start, Msg: fmt.Sprintf("node_count %d or edge_count %d exceeds what heapscope supports (2^32-2)", m.NodeCount, m.EdgeCount)}
+	}
+	if p.opt.Size > 0 {
+		need := (m.NodeCount*uint64(p.nf) + m.EdgeCount*uint64(p.ef)) * minBytesPerValue
+		if need > uint64(p.opt.Size) {
+			return &Error{Section: "snapshot", Offset: start, Msg: fmt.Sprintf("declared node_count %d and edge_count %d need at least %d bytes, but the input has %d", m.NodeCount, m.EdgeCount, need, p.opt.Size)}
+		}
+	}
+	if m.RootIndex%uint64(p.nf) != 0 || m.RootIndex/uint64(p.nf) >= max(m.NodeCount, 1) {
+		return &Error{Section: "snapshot", Offset: start, Msg: fmt.Sprintf("root_index %d is not a node index", m.RootIndex)}
+	}
+	p.snap.Root = uint32(m.RootIndex / uint64(p.nf))
+	p.snap.ExtraNativeBytes = m.ExtraNativeBytes
+	return nil
+}
+
+// capHint is how many entries to reserve for a declared count: all of them
+// when the input size bounds the count, else at most 64 Mi, growing after.
+func (p *parser) capHint(declared uint64) int {
+	if p.opt.Size > 0 || declared < 64<<20 {
+		return int(declared)
+	}
+	return 64 << 20
+}
+
+func (p *parser) nodes() error {
+	m := &p.snap.Meta
+	sn := p.snap
+	n := p.capHint(m.NodeCount)
+	sn.NodeTypes = make([]NodeType, 0, n)
+	sn.NodeNames = make([]uint32, 0, n)
+	sn.NodeIDs = make([]uint32, 0, n)
+	sn.SelfSizes = make([]uint32, 0, n)
+	sn.FirstEdge = make([]uint32, 1, n+1)
+	if p.nTrace >= 0 {
+		sn.TraceNodeIDs = make([]uint32, 0, n)
+	}
+	if p.nDet >= 0 {
+		sn.Detachedness = make([]Detachedness, 0, n)
+	}
+	// kind[f] says what field f of a node is, so the hot loop needs no lookups.
+	const (
+		kSkip = iota
+		kType
+		kName
+		kID
+		kSelf
+		kEdges
+		kTrace
+		kDet
+	)
+	kind := make([]int, p.nf)
+	for f, k := range map[int]int{p.nType: kType, p.nName: kName, p.nID: kID, p.nSelf: kSelf, p.nEdges: kEdges, p.nTrace: kTrace, p.nDet: kDet} {
+		if f >= 0 {
+			kind[f] = k
+		}
+	}
+	total := m.NodeCount * uint64(p.nf)
+	var read uint64
+	f := 0
+	batch := make([]uint64, 4096)
+	err := p.s.uintArray(batch, func(vals []uint64) error {
+		if read+uint64(len(vals)) > total {
+			return p.s.errorf("more values than node_count %d declares", m.NodeCount)
+		}
+		for _, v := range vals {
+			switch kind[f] {
+			case kType:
+				if v >= uint64(len(p.nodeTypeMap)) {
+					return p.s.errorf("node %d: type %d is not in meta.node_types", len(sn.NodeTypes), v)
+				}
+				t := p.nodeTypeMap[v]
+				if t == NodeOther {
+					if sn.otherNodeTypes == nil {
+						sn.otherNodeTypes = map[uint32]string{}
+					}
+					sn.otherNodeTypes[uint32(len(sn.NodeTypes))] = m.NodeTypeNames[v]
+				}
+				sn.NodeTypes = append(sn.NodeTypes, t)
+			case kName:
+				if v > math.MaxUint32 {
+					return p.s.errorf("node %d: name index %d out of range", len(sn.NodeNames), v)
+				}
+				sn.NodeNames = append(sn.NodeNames, uint32(v))
+			case kID:
+				if v > math.MaxUint32 {
+					return p.s.errorf("node %d: id %d out of range", len(sn.NodeIDs), v)
+				}
+				sn.NodeIDs = append(sn.NodeIDs, uint32(v))
+			case kSelf:
+				if v > math.MaxUint32 {
+					if sn.bigSelf == nil {
+						sn.bigSelf = map[uint32]uint64{}
+					}
+					sn.bigSelf[uint32(len(sn.SelfSizes))] = v
+					v = math.MaxUint32
+				}
+				sn.SelfSizes = append(sn.SelfSizes, uint32(v))
+			case kEdges:
+				p.edgeSum += v
+				if p.edgeSum > m.EdgeCount {
+					return p.s.errorf("node %d: edge counts add up to more than edge_count %d", len(sn.FirstEdge)-1, m.EdgeCount)
+				}
+				sn.FirstEdge = append(sn.FirstEdge, uint32(p.edgeSum))
+			case kTrace:
+				if v > math.MaxUint32 {
+					return p.s.errorf("node %d: trace_node_id %d out of range", len(sn.TraceNodeIDs), v)
+				}
+				sn.TraceNodeIDs = append(sn.TraceNodeIDs, uint32(v))
+			case kDet:
+				if v > 2 {
+					return p.s.errorf("node %d: detachedness %d out of range", len(sn.Detachedness), v)
+				}
+				sn.Detachedness = append(sn.Detachedness, Detachedness(v))
+			}
+			f++
+			if f == p.nf {
+				f = 0
+			}
+		}
+		read += uint64(len(vals))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if read != total {
+		return p.s.errorf("%d values, but node_count %d × %d fields needs %d", read, m.NodeCount, p.nf, total)
+	}
+	if p.edgeSum != m.EdgeCount {
+		return p.s.errorf("edge counts of the nodes add up to %d, but edge_count is %d", p.edgeSum, m.EdgeCount)
+	}
+	return nil
+}
+
+func (p *parser) edges() error {
+	m := &p.snap.Meta
+	sn := p.snap
+	n := p.capHint(m.EdgeCount)
+	sn.EdgeTypes = make([]EdgeType, 0, n)
+	sn.EdgeNames = make([]uint32, 0, n)
+	sn.EdgeTo = make([]uint32, 0, n)
+	total := m.EdgeCount * uint64(p.ef)
+	nf := uint64(p.nf)
+	limit := m.NodeCount * nf
+	var read uint64
+	f := 0
+	batch := make([]uint64, 4096)
+	err := p.s.uintArray(batch, func(vals []uint64) error {
+		if read+uint64(len(vals)) > total {
+			return p.s.errorf("more values than edge_count %d declares", m.EdgeCount)
+		}
+		for _, v := range vals {
+			switch f {
+			case p.eType:
+				if v >= uint64(len(p.edgeTypeMap)) {
+					return p.s.errorf("edge %d: type %d is not in meta.edge_types", len(sn.EdgeTypes), v)
+				}
+				sn.EdgeTypes = append(sn.EdgeTypes, p.edgeTypeMap[v])
+			case p.eName:
+				if v > math.MaxUint32 {
+					return p.s.errorf("edge %d: name_or_index %d out of range", len(sn.EdgeNames), v)
+				}
+				sn.EdgeNames = append(sn.EdgeNames, uint32(v))
+			case p.eTo:
+				if v%nf != 0 || v >= limit {
+					return p.s.errorf("edge %d: to_node %d does not point at a node", len(sn.EdgeTo), v)
+				}
+				sn.EdgeTo = append(sn.EdgeTo, uint32(v/nf))
+			}
+			f++
+			if f == p.ef {
+				f = 0
+			}
+		}
+		read += uint64(len(vals))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if read != total {
+		return p.s.errorf("%d values, but edge_count %d × %d fields needs %d", read, m.EdgeCount, p.ef, total)
+	}
+	return nil
+}
+
+func (p *parser) strings() error {
+	s := p.s
+	t := &p.snap.Strings
+	if err := s.expect('['); err != nil {
+		return err
+	}
+	t.off = append(t.off[:0], 0)
+	if c, err := s.peek(); err != nil {
+		return err
+	} else if c == ']' {
+		s.pos++
+		return nil
+	}
+	for {
+		var err error
+		t.data, err = s.stringValue(t.data, maxStringBytes)
+		if err != nil {
+			return err
+		}
+		if len(t.data) > maxStringBytes*4 {
+			return s.errorf("string table larger than %d bytes", maxStringBytes*4)
+		}
+		t.off = append(t.off, uint64(len(t.data)))
+		c, err := s.peek()
+		if err != nil {
+			return err
+		}
+		s.pos++
+		if c == ']' {
+			return nil
+		}
+		if c != ',' {
+			s.pos--
+			return s.errorf("expected ',' or ']' between strings, found %s", quoteByte(c))
+		}
+	}
+}
+
+// records reads a flat array of integers in records of width fields.
+func (p *parser) records(width int, rec func([]int64) error) error {
+	if width == 0 {
+		return p.s.skipValue()
+	}
+	buf := make([]int64, 0, width)
+	err := p.s.intArray(func(v int64) error {
+		buf = append(buf, v)
+		if len(buf) == width {
+			if err := rec(buf); err != nil {
+				return err
+			}
+			buf = buf[:0]
+		}
+		return nil
+	})
+	if err == nil && len(buf) != 0 {
+		return p.s.errorf("array length is not a multiple of %d fields", width)
+	}
+	return err
+}
+
+func (p *parser) locations() error {
+	lf := p.snap.Meta.LocationFields
+	obj, script, line, col := fieldIndex(lf, "object_index"), fieldIndex(lf, "script_id"), fieldIndex(lf, "line"), fieldIndex(lf, "column")
+	if obj < 0 || script < 0 || line < 0 || col < 0 {
+		if len(lf) == 0 {
+			return p.s.skipValue()
+		}
+		return p.s.errorf("meta.location_fields lacks object_index, script_id, line or column")
+	}
+	nf := int64(p.nf)
+	limit := int64(p.snap.Meta.NodeCount) * nf
+	return p.records(len(lf), func(r []int64) error {
+		if r[obj] < 0 || r[obj]%nf != 0 || r[obj] >= limit {
+			return p.s.errorf("location %d: object_index %d does not point at a node", len(p.snap.Locations), r[obj])
+		}
+		if r[script] < 0 || r[script] > math.MaxUint32 || r[line] < math.MinInt32 || r[line] > math.MaxInt32 || r[col] < math.MinInt32 || r[col] > math.MaxInt32 {
+			return p.s.errorf("location %d: value out of range", len(p.snap.Locations))
+		}
+		p.snap.Locations = append(p.snap.Locations, Location{Node: uint32(r[obj] / nf), ScriptID: uint32(r[script]), Line: int32(r[line]), Column: int32(r[col])})
+		return nil
+	})
+}
+
+func (p *parser) traceFunctionInfos() error {
+	ff := p.snap.Meta.TraceFunctionInfoField
+	idx := [6]int{}
+	for i, name := range []string{"function_id", "name", "script_name", "script_id", "line", "column"} {
+		if idx[i] = fieldIndex(ff, name); idx[i] < 0 {
+			if len(ff) == 0 {
+				return p.s.skipValue()
+			}
+			return p.s.errorf("meta.trace_function_info_fields lacks %q", name)
+		}
+	}
+	return p.records(len(ff), func(r []int64) error {
+		var v [6]uint32
+		for i, k := range idx {
+			if r[k] < 0 || r[k] > math.MaxUint32 {
+				return p.s.errorf("function info %d: value out of range", len(p.snap.TraceFunctionInfos))
+			}
+			v[i] = uint32(r[k])
+		}
+		p.snap.TraceFunctionInfos = append(p.snap.TraceFunctionInfos, TraceFunctionInfo{v[0], v[1], v[2], v[3], v[4], v[5]})
+		return nil
+	})
+}
+
+func (p *parser) samples() error {
+	sf := p.snap.Meta.SampleFields
+	ts, last := fieldIndex(sf, "timestamp_us"), fieldIndex(sf, "last_assigned_id")
+	if ts < 0 || last < 0 {
+		return p.s.skipValue()
+	}
+	return p.records(len(sf), func(r []int64) error {
+		if r[ts] < 0 || r[last] < 0 {
+			return p.s.errorf("sample %d: negative value", len(p.snap.Samples))
+		}
+		p.snap.Samples = append(p.snap.Samples, Sample{uint64(r[ts]), uint64(r[last])})
+		return nil
+	})
+}
+
+// traceTree reads the nested allocation-trace tree: each node is the fields
+// of meta.trace_node_fields, its "children" field an array of nodes in the
+// same flat form. It uses an explicit stack, so depth costs no Go stack.
+func (p *parser) traceTree() error {
+	tf := p.snap.Meta.TraceNodeFields
+	if len(tf) == 0 {
+		return p.s.skipValue()
+	}
+	id, fn, count, size, children := fieldIndex(tf, "id"), fieldIndex(tf, "function_info_index"), fieldIndex(tf, "count"), fieldIndex(tf, "size"), fieldIndex(tf, "children")
+	if id < 0 || fn < 0 || count < 0 || size < 0 || children != len(tf)-1 {
+		return p.s.errorf("meta.trace_node_fields lacks id, function_info_index, count or size, or children is not last")
+	}
+	s := p.s
+	if err := s.expect('['); err != nil {
+		return err
+	}
+	stack := []traceFrame{{parent: -1}}
+	var cur TraceNode
+	for len(stack) > 0 {
+		top := &stack[len(stack)-1]
+		c, err := s.peek()
+		if err != nil {
+			return err
+		}
+		if c == ']' {
+			if top.field != 0 {
+				return s.errorf("trace node has %d fields, want %d", top.field, len(tf))
+			}
+			s.pos++
+			stack = stack[:len(stack)-1]
+			if len(stack) > 0 {
+				if err := p.traceSep(&stack[len(stack)-1], len(tf)); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		if top.field == children {
+			if c != '[' {
+				return s.errorf("trace node children must be an array")
+			}
+			s.pos++
+			cur.Parent = top.parent
+			p.snap.TraceTree = append(p.snap.TraceTree, cur)
+			if len(stack) > 1<<20 {
+				return s.errorf("trace tree nested too deeply")
+			}
+			stack = append(stack, traceFrame{parent: int32(len(p.snap.TraceTree) - 1)})
+			continue
+		}
+		v, err := s.integer()
+		if err != nil {
+			return err
+		}
+		if v < 0 || v > math.MaxUint32 && top.field != size {
+			return s.errorf("trace node value %d out of range", v)
+		}
+		switch top.field {
+		case id:
+			cur.ID = uint32(v)
+		case fn:
+			cur.FunctionInfo = uint32(v)
+		case count:
+			cur.Count = uint32(v)
+		case size:
+			cur.Size = uint64(v)
+		}
+		if err := p.traceSep(top, len(tf)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// traceFrame is one open array of the trace tree: the node that owns it
+// and which field of the current node comes next.
+type traceFrame struct {
+	parent int32
+	field  int
+}
+
+// traceSep advances to the next field of a trace node and consumes the comma
+// that follows a value, if any.
+func (p *parser) traceSep(f *traceFrame, width int) error {
+	f.field = (f.field + 1) % width
+	c, err := p.s.peek()
+	if err != nil {
+		return err
+	}
+	if c == ',' {
+		p.s.pos++
+		return nil
+	}
+	if c != ']' {
+		return p.s.errorf("expected ',' or ']' in trace tree, found %s", quoteByte(c))
+	}
+	return nil
+}
+
+// validate checks what can only be checked once every section is in:
+// string indices and the counts of the node and edge arrays.
+func (p *parser) validate() error {
+	sn := p.snap
+	nStr := uint32(sn.Strings.Len())
+	fail := func(section, format string, args ...any) error {
+		return &Error{Section: section, Offset: p.s.offset(), Msg: fmt.Sprintf(format, args...)}
+	}
+	if uint64(len(sn.NodeIDs)) != sn.Meta.NodeCount || uint64(len(sn.EdgeTo)) != sn.Meta.EdgeCount {
+		return fail("nodes", "parsed %d nodes and %d edges, header declares %d and %d", len(sn.NodeIDs), len(sn.EdgeTo), sn.Meta.NodeCount, sn.Meta.EdgeCount)
+	}
+	for i, n := range sn.NodeNames {
+		if n >= nStr {
+			return fail("nodes", "node %d: name index %d is not in strings (%d strings)", i, n, nStr)
+		}
+	}
+	for e, n := range sn.EdgeNames {
+		if !sn.EdgeTypes[e].HasNumericName() && n >= nStr {
+			return fail("edges", "edge %d: name index %d is not in strings (%d strings)", e, n, nStr)
+		}
+	}
+	for i, f := range sn.TraceFunctionInfos {
+		if f.Name >= nStr || f.ScriptName >= nStr {
+			return fail("trace_function_infos", "function info %d: string index out of range", i)
+		}
+	}
+	for i, t := range sn.TraceTree {
+		if len(sn.TraceFunctionInfos) > 0 && int(t.FunctionInfo) >= len(sn.TraceFunctionInfos) {
+			return fail("trace_tree", "trace node %d: function_info_index %d out of range", i, t.FunctionInfo)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,599 @@
+package snapshot
+
+import (
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Error is a parse error: what is wrong, in which section, at which byte
+// offset of the (decompressed) input.
+type Error struct {
+	Section string
+	Offset  int64
+	Msg     string
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("%s: %s (at byte %d)", e.Section, e.Msg, e.Offset)
+}
+
+const chunkSize = 4 << 20
+
+// scanner reads JSON tokens from a stream of chunks. A goroutine reads (and
+// decompresses) the next chunks while the parser works on the current one.
+type scanner struct {
+	buf     []byte
+	pos     int
+	base    int64 // input offset of buf[0]
+	section string
+
+	chunks   chan chunk
+	free     chan []byte
+	done     chan struct{}
+	readErr  error
+	eof      bool
+	pooled   bool // buf belongs to the read-ahead pool
+	progress func(int64)
+}
+
+type chunk struct {
+	b   []byte
+	err error
+}
+
+func newScanner(r io.Reader, progress func(int64)) *scanner {
+	s := &scanner{
+		chunks:   make(chan chunk, 2),
+		free:     make(chan []byte, 3),
+		done:     make(chan struct{}),
+		progress: progress,
+		section:  "header",
+	}
+	for i := 0; i < 3; i++ {
+		s.free <- make([]byte, chunkSize)
+	}
+	go s.readLoop(r)
+	return s
+}
+
+func (s *scanner) readLoop(r io.Reader) {
+	defer close(s.chunks)
+	for {
+		var b []byte
+		select {
+		case b = <-s.free:
+		case <-s.done:
+			return
+		}
+		n, err := io.ReadFull(r, b[:cap(b)])
+		if err == io.ErrUnexpectedEOF {
+			err = io.EOF
+		}
+		if n > 0 || err != nil {
+			select {
+			case s.chunks <- chunk{b[:n], err}:
+			case <-s.done:
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// close stops the read-ahead goroutine.
+func (s *scanner) close() {
+	select {
+	case <-s.done:
+	default:
+		close(s.done)
+	}
+}
+
+// fill makes the next chunk current. It returns false at the end of the input.
+func (s *scanner) fill() bool {
+	for {
+		if s.eof {
+			return false
+		}
+		old := s.buf
+		c, ok := <-s.chunks
+		if !ok {
+			s.eof = true
+			return false
+		}
+		s.base += int64(len(old))
+		if s.pooled {
+			s.free <- old[:cap(old)]
+		}
+		s.buf, s.pos, s.pooled = c.b, 0, true
+		if c.err != nil {
+			s.eof = true
+			if c.err != io.EOF {
+				s.readErr = c.err
+			}
+		}
+		if s.progress != nil {
+			s.progress(s.base + int64(len(s.buf)))
+		}
+		if len(s.buf) > 0 {
+			return true
+		}
+	}
+}
+
+func (s *scanner) offset() int64 { return s.base + int64(s.pos) }
+
+func (s *scanner) errorf(format string, args ...any) error {
+	return &Error{Section: s.section, Offset: s.offset(), Msg: fmt.Sprintf(format, args...)}
+}
+
+// truncated returns the error for an input that ends (or fails) too early.
+func (s *scanner) truncated() error {
+	if s.readErr != nil {
+		return &Error{Section: s.section, Offset: s.offset(), Msg: "read failed: " + s.readErr.Error()}
+	}
+	return s.errorf("unexpected end of input (file truncated?)")
+}
+
+// peek returns the next non-space byte without consuming it.
+func (s *scanner) peek() (byte, error) {
+	for {
+		for s.pos < len(s.buf) {
+			c := s.buf[s.pos]
+			if c == ' ' || c == '\n' || c == '\r' || c == '\t' {
+				s.pos++
+				continue
+			}
+			return c, nil
+		}
+		if !s.fill() {
+			return 0, s.truncated()
+		}
+	}
+}
+
+// atEOF reports whether only white space is left.
+func (s *scanner) atEOF() bool {
+	_, err := s.peek()
+	return err != nil && s.readErr == nil
+}
+
+func (s *scanner) expect(want byte) error {
+	c, err := s.peek()
+	if err != nil {
+		return err
+	}
+	if c != want {
+		return s.errorf("expected %q, found %s", want, quoteByte(c))
+	}
+	s.pos++
+	return nil
+}
+
+func quoteByte(c byte) string {
+	if c >= 0x20 && c < 0x7f {
+		return fmt.Sprintf("%q", c)
+	}
+	return fmt.Sprintf("byte 0x%02x", c)
+}
+
+// stringValue reads a JSON string and appends its value, in WTF-8, to dst.
+// It fails once the decoded string would exceed limit bytes.
+func (s *scanner) stringValue(dst []byte, limit int) ([]byte, error) {
+	if err := s.expect('"'); err != nil {
+		return dst, err
+	}
+	start := len(dst)
+	for {
+		if s.pos >= len(s.buf) && !s.fill() {
+			return dst, s.truncated()
+		}
+		b := s.buf[s.pos:]
+		i := 0
+		for i < len(b) && b[i] != '"' && b[i] != '\\' && b[i] >= 0x20 {
+			i++
+		}
+		dst = append(dst, b[:i]...)
+		s.pos += i
+		if len(dst)-start > limit {
+			return dst, s.errorf("string longer than %d bytes", limit)
+		}
+		if i == len(b) {
+			continue
+		}
+		switch c := b[i]; {
+		case c == '"':
+			s.pos++
+			return dst, nil
+		case c < 0x20:
+			return dst, s.errorf("control character 0x%02x in string", c)
+		}
+		s.pos++ // the backslash
+		c, err := s.rawByte()
+		if err != nil {
+			return dst, err
+		}
+		switch c {
+		case '"', '\\', '/':
+			dst = append(dst, c)
+		case 'b':
+			dst = append(dst, '\b')
+		case 'f':
+			dst = append(dst, '\f')
+		case 'n':
+			dst = append(dst, '\n')
+		case 'r':
+			dst = append(dst, '\r')
+		case 't':
+			dst = append(dst, '\t')
+		case 'u':
+			u, err := s.hex4()
+			if err != nil {
+				return dst, err
+			}
+			r := rune(u)
+			if u >= 0xD800 && u < 0xDC00 {
+				// A high surrogate: combine with a following low one.
+				if lo, ok := s.lowSurrogate(); ok {
+					r = 0x10000 + (rune(u)-0xD800)<<10 + (rune(lo) - 0xDC00)
+				}
+			}
+			dst = appendWTF8(dst, r)
+		default:
+			return dst, s.errorf("invalid escape \\%c in string", c)
+		}
+	}
+}
+
+func (s *scanner) rawByte() (byte, error) {
+	if s.pos >= len(s.buf) && !s.fill() {
+		return 0, s.truncated()
+	}
+	c := s.buf[s.pos]
+	s.pos++
+	return c, nil
+}
+
+func (s *scanner) hex4() (uint16, error) {
+	var v uint16
+	for k := 0; k < 4; k++ {
+		c, err := s.rawByte()
+		if err != nil {
+			return 0, err
+		}
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		case c >= 'A' && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, s.errorf("invalid \\u escape in string")
+		}
+		v = v<<4 | uint16(c)
+	}
+	return v, nil
+}
+
+// lowSurrogate consumes a following \uDC00-\uDFFF escape if there is one.
+// It needs six bytes of lookahead, which may straddle a chunk boundary; in
+// that case the bytes are carried into the next chunk.
+func (s *scanner) lowSurrogate() (uint16, bool) {
+	if len(s.buf)-s.pos < 6 {
+		s.carry()
+	}
+	b := s.buf[s.pos:]
+	if len(b) < 6 || b[0] != '\\' || b[1] != 'u' {
+		return 0, false
+	}
+	var v uint16
+	for _, c := range b[2:6] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		case c >= 'A' && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		v = v<<4 | uint16(c)
+	}
+	if v < 0xDC00 || v > 0xDFFF {
+		return 0, false
+	}
+	s.pos += 6
+	return v, true
+}
+
+// carry joins the rest of this chunk with the next one, so that a short
+// lookahead never straddles a chunk boundary.
+func (s *scanner) carry() {
+	rest := append([]byte(nil), s.buf[s.pos:]...)
+	restBase := s.offset()
+	if !s.fill() {
+		s.buf, s.pos, s.base, s.pooled = rest, 0, restBase, false
+		return
+	}
+	// The joined copy replaces the chunk, which goes back to the pool now.
+	joined := append(rest, s.buf...)
+	s.free <- s.buf[:cap(s.buf)]
+	s.buf, s.pos, s.base, s.pooled = joined, 0, restBase, false
+}
+
+// skipValue skips one JSON value of any kind, without recursion.
+func (s *scanner) skipValue() error {
+	depth := 0
+	for {
+		c, err := s.peek()
+		if err != nil {
+			return err
+		}
+		switch c {
+		case '{', '[':
+			s.pos++
+			depth++
+			continue
+		case '}', ']':
+			if depth == 0 {
+				return s.errorf("unexpected %q", c)
+			}
+			s.pos++
+			depth--
+		case '"':
+			if _, err := s.stringValue(nil, 1<<62); err != nil {
+				return err
+			}
+		case ',', ':':
+			if depth == 0 {
+				return s.errorf("unexpected %q", c)
+			}
+			s.pos++
+			continue
+		default:
+			if err := s.skipScalar(); err != nil {
+				return err
+			}
+		}
+		if depth == 0 {
+			return nil
+		}
+	}
+}
+
+// skipScalar skips a number or true/false/null.
+func (s *scanner) skipScalar() error {
+	n := 0
+	for {
+		if s.pos >= len(s.buf) && !s.fill() {
+			if n > 0 {
+				return nil
+			}
+			return s.truncated()
+		}
+		c := s.buf[s.pos]
+		if (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '-' || c == '+' || c == '.' || c == 'E' {
+			s.pos++
+			n++
+			continue
+		}
+		if n == 0 {
+			return s.errorf("unexpected %s", quoteByte(c))
+		}
+		return nil
+	}
+}
+
+// rawObject returns the bytes of one JSON object, at most limit bytes long.
+func (s *scanner) rawObject(limit int) ([]byte, error) {
+	if c, err := s.peek(); err != nil {
+		return nil, err
+	} else if c != '{' {
+		return nil, s.errorf("expected an object, found %s", quoteByte(c))
+	}
+	var out []byte
+	depth := 0
+	inString, escaped := false, false
+	for {
+		if s.pos >= len(s.buf) && !s.fill() {
+			return nil, s.truncated()
+		}
+		c := s.buf[s.pos]
+		s.pos++
+		out = append(out, c)
+		if len(out) > limit {
+			return nil, s.errorf("object longer than %d bytes", limit)
+		}
+		switch {
+		case inString:
+			if escaped {
+				escaped = false
+			} else if c == '\\' {
+				escaped = true
+			} else if c == '"' {
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			depth++
+		case c == '}' || c == ']':
+			depth--
+			if depth == 0 {
+				return out, nil
+			}
+		}
+	}
+}
+
+var errStop = errors.New("stop")
+
+// maxSafe bounds every number: JavaScript represents integers exactly only
+// up to 2^53, and DevTools reads the arrays as such numbers.
+const maxSafe = 1 << 53
+
+// uintArray reads a JSON array of non-negative integers and hands them to
+// consume in batches. It is the parser's hot loop: a byte-at-a-time state
+// machine over the current chunk with no allocation.
+func (s *scanner) uintArray(batch []uint64, consume func([]uint64) error) error {
+	if err := s.expect('['); err != nil {
+		return err
+	}
+	const (
+		wantValue = iota // at the start or after a comma
+		inNumber
+		afterNumber
+	)
+	state, n, first := wantValue, 0, true
+	var v uint64
+	for {
+		if s.pos >= len(s.buf) && !s.fill() {
+			return s.truncated()
+		}
+		b := s.buf[s.pos:]
+		i := 0
+		for ; i < len(b); i++ {
+			c := b[i]
+			if d := c - '0'; d <= 9 {
+				if state == afterNumber {
+					s.pos += i
+					return s.errorf("missing comma between numbers")
+				}
+				if v >= maxSafe/10 {
+					s.pos += i
+					return s.errorf("number out of range")
+				}
+				v = v*10 + uint64(d)
+				state = inNumber
+				continue
+			}
+			switch c {
+			case ',':
+				if state == wantValue {
+					s.pos += i
+					return s.errorf("expected a number, found ','")
+				}
+				batch[n] = v
+				n++
+				v, state = 0, wantValue
+				if n == len(batch) {
+					if err := consume(batch); err != nil {
+						s.pos += i
+						return err
+					}
+					n = 0
+				}
+			case ']':
+				if state == wantValue && !first {
+					s.pos += i
+					return s.errorf("expected a number, found ']'")
+				}
+				if state != wantValue {
+					batch[n] = v
+					n++
+				}
+				s.pos += i + 1
+				if n > 0 {
+					return consume(batch[:n])
+				}
+				return nil
+			case ' ', '\n', '\r', '\t':
+				if state == inNumber {
+					state = afterNumber
+				}
+			default:
+				s.pos += i
+				if c == '-' || c == '.' || c == 'e' || c == 'E' {
+					return s.errorf("number is not a non-negative integer")
+				}
+				return s.errorf("unexpected %s in number array", quoteByte(c))
+			}
+			first = false
+		}
+		s.pos += i
+	}
+}
+
+// intArray reads a JSON array of integers that may be negative; it is used
+// for the small sections (locations, samples, trace function infos).
+func (s *scanner) intArray(consume func(int64) error) error {
+	if err := s.expect('['); err != nil {
+		return err
+	}
+	if c, err := s.peek(); err != nil {
+		return err
+	} else if c == ']' {
+		s.pos++
+		return nil
+	}
+	for {
+		v, err := s.integer()
+		if err != nil {
+			return err
+		}
+		if err := consume(v); err != nil {
+			return err
+		}
+		c, err := s.peek()
+		if err != nil {
+			return err
+		}
+		s.pos++
+		switch c {
+		case ',':
+		case ']':
+			return nil
+		default:
+			s.pos--
+			return s.errorf("expected ',' or ']', found %s", quoteByte(c))
+		}
+	}
+}
+
+func (s *scanner) integer() (int64, error) {
+	if _, err := s.peek(); err != nil {
+		return 0, err
+	}
+	neg := false
+	if s.buf[s.pos] == '-' {
+		neg = true
+		s.pos++
+	}
+	var v int64
+	digits := 0
+	for {
+		if s.pos >= len(s.buf) && !s.fill() {
+			break
+		}
+		d := s.buf[s.pos] - '0'
+		if d > 9 {
+			break
+		}
+		if v >= maxSafe/10 {
+			return 0, s.errorf("number out of range")
+		}
+		v = v*10 + int64(d)
+		digits++
+		s.pos++
+	}
+	if digits == 0 {
+		if s.pos < len(s.buf) {
+			return 0, s.errorf("expected a number, found %s", quoteByte(s.buf[s.pos]))
+		}
+		return 0, s.truncated()
+	}
+	if s.pos < len(s.buf) {
+		if c := s.buf[s.pos]; c == '.' || c == 'e' || c == 'E' {
+			return 0, s.errorf("number is not an integer")
+		}
+	}
+	if neg {
+		v = -v
+	}
+	return v, nil
+}

@@ -1,0 +1,97 @@
+package snapshot
+
+import (
+	"strings"
+	"unicode/utf8"
+	"unsafe"
+)
+
+// Strings is the snapshot's string table, all strings in one arena.
+//
+// V8 writes every non-ASCII UTF-16 code unit as a \uXXXX escape, so the file
+// can hold lone surrogates (V8 keeps only the low 16 bits of a code point).
+// The arena stores the strings as WTF-8: valid surrogate pairs become normal
+// 4-byte UTF-8, and a lone surrogate becomes its 3-byte generalized UTF-8
+// form, so the JavaScript string is kept losslessly. Use Display or
+// report.JSONString to print them safely.
+type Strings struct {
+	data []byte
+	off  []uint64 // len = count+1
+}
+
+// Len returns the number of strings.
+func (t *Strings) Len() int {
+	if len(t.off) == 0 {
+		return 0
+	}
+	return len(t.off) - 1
+}
+
+// At returns string i. The result aliases the arena; it stays valid as long
+// as the snapshot does.
+func (t *Strings) At(i uint32) string {
+	a, b := t.off[i], t.off[i+1]
+	if a == b {
+		return ""
+	}
+	return unsafe.String(&t.data[a], int(b-a))
+}
+
+// Bytes returns string i as a byte slice aliasing the arena; do not modify it.
+func (t *Strings) Bytes(i uint32) []byte { return t.data[t.off[i]:t.off[i+1]:t.off[i+1]] }
+
+// Display returns s with lone surrogates (WTF-8 sequences ED A0..BF xx) and
+// any other invalid UTF-8 replaced by U+FFFD, so that it can be printed.
+func Display(s string) string {
+	if isValidUTF8NoSurrogates(s) {
+		return s
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
+}
+
+func isValidUTF8NoSurrogates(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return utf8.ValidString(s[i:])
+		}
+	}
+	return true
+}
+
+// appendWTF8 appends the code unit or code point r in WTF-8.
+func appendWTF8(b []byte, r rune) []byte {
+	switch {
+	case r < 0x80:
+		return append(b, byte(r))
+	case r < 0x800:
+		return append(b, 0xC0|byte(r>>6), 0x80|byte(r)&0x3F)
+	case r < 0x10000:
+		return append(b, 0xE0|byte(r>>12), 0x80|byte(r>>6)&0x3F, 0x80|byte(r)&0x3F)
+	default:
+		return append(b, 0xF0|byte(r>>18), 0x80|byte(r>>12)&0x3F, 0x80|byte(r>>6)&0x3F, 0x80|byte(r)&0x3F)
+	}
+}
+
+// UTF16Len returns the length of the WTF-8 string s in UTF-16 code units, as
+// JavaScript's String.prototype.length counts it.
+func UTF16Len(s string) int {
+	n := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c < 0x80:
+			i++
+			n++
+		case c < 0xE0:
+			i += 2
+			n++
+		case c < 0xF0:
+			i += 3
+			n++
+		default:
+			i += 4
+			n += 2
+		}
+	}
+	return n
+}
