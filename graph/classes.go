@@ -1,7 +1,6 @@
 package graph
 
 import (
-	"encoding/json"
 	"sort"
 	"strings"
 
@@ -363,19 +362,4 @@ func lessUTF16(a, b string) bool {
 		}
 	}
 	return a[i] < b[i]
-}
-
-// marshalInterfaces is used by tests and reports to print definitions as
-// DevTools serializes them.
-func marshalInterfaces(defs []Interface) string {
-	type def struct {
-		Name       string   `json:"name"`
-		Properties []string `json:"properties"`
-	}
-	out := make([]def, len(defs))
-	for i, d := range defs {
-		out[i] = def{d.Name, d.Properties}
-	}
-	b, _ := json.Marshal(out)
-	return string(b)
 }

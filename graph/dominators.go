@@ -55,11 +55,17 @@ func (g *Graph) isEssential(i, e uint32) bool {
 // Orphans (nodes with no essential retainer) are hung under the root, then
 // any node still unvisited (a clique retained only by itself) too, exactly
 // in DevTools' order, so the tree is the one DevTools builds.
+//
+// Memory: besides the essential predecessor lists it needs six arrays of
+// n+1 words. Two of them do double duty: a vertex's bucket link lives in
+// parent[] (parent[w] is dead once w is processed) and a bucket's head in
+// dom[] (a bucket is empty before its owner gets its dominator).
 func (g *Graph) buildDominators() {
 	s := g.S
 	n := s.NodeCount()
 	ess := g.essentialEdges()
 	isEss := func(e uint32) bool { return ess[e>>6]&(1<<(e&63)) != 0 }
+	firstPred, preds := g.essentialPredecessors(isEss)
 
 	size := n + 1
 	parent := make([]uint32, size)
@@ -67,36 +73,45 @@ func (g *Graph) buildDominators() {
 	vertex := make([]uint32, size)
 	label := make([]uint32, size)
 	semi := make([]uint32, size)
-	next := make([]uint32, size) // DFS cursor per vertex, later the compression stack
 	var cnt uint32
 
+	// Iterative DFS in edge order; the stack holds each open vertex's next edge.
+	type open struct{ v, next uint32 }
+	var stack []open
 	dfs := func(root uint32) {
-		next[root-1] = s.FirstEdge[root-1]
-		v := root
-		for v != 0 {
-			if semi[v] == 0 {
-				cnt++
-				semi[v] = cnt
-				vertex[cnt] = v
-				label[v] = v
-			}
-			vNext := parent[v]
-			vo := v - 1
-			for end := s.FirstEdge[vo+1]; next[vo] < end; next[vo]++ {
-				e := next[vo]
+		if semi[root] == 0 {
+			cnt++
+			semi[root] = cnt
+			vertex[cnt] = root
+			label[root] = root
+		}
+		stack = append(stack[:0], open{root, s.FirstEdge[root-1]})
+		for len(stack) > 0 {
+			top := &stack[len(stack)-1]
+			vo := top.v - 1
+			end := s.FirstEdge[vo+1]
+			pushed := false
+			for e := top.next; e < end; e++ {
 				if !isEss(e) {
 					continue
 				}
 				wo := s.EdgeTo[e]
 				w := wo + 1
 				if semi[w] == 0 {
-					parent[w] = v
-					next[wo] = s.FirstEdge[wo]
-					vNext = w
+					top.next = e + 1
+					parent[w] = top.v
+					cnt++
+					semi[w] = cnt
+					vertex[cnt] = w
+					label[w] = w
+					stack = append(stack, open{w, s.FirstEdge[wo]})
+					pushed = true
 					break
 				}
 			}
-			v = vNext
+			if !pushed {
+				stack = stack[:len(stack)-1]
+			}
 		}
 	}
 
@@ -104,7 +119,7 @@ func (g *Graph) buildDominators() {
 	dfs(r)
 	if int(cnt) < n {
 		for v := uint32(1); v <= uint32(n); v++ {
-			if semi[v] == 0 && g.hasOnlyNonEssentialRetainers(v-1, isEss) {
+			if semi[v] == 0 && firstPred[v-1] == firstPred[v] {
 				parent[v] = r
 				dfs(v)
 			}
@@ -122,18 +137,17 @@ func (g *Graph) buildDominators() {
 			}
 		}
 	}
+	stack = nil
 
-	stack := next // the DFS is done; reuse its cursor array
+	var cstack []uint32
 	compress := func(v uint32) {
-		sp := 0
+		cstack = cstack[:0]
 		for ancestor[ancestor[v]] != 0 {
-			sp++
-			stack[sp] = v
+			cstack = append(cstack, v)
 			v = ancestor[v]
 		}
-		for sp > 0 {
-			w := stack[sp]
-			sp--
+		for k := len(cstack) - 1; k >= 0; k-- {
+			w := cstack[k]
 			if semi[label[ancestor[w]]] < semi[label[w]] {
 				label[w] = label[ancestor[w]]
 			}
@@ -148,49 +162,43 @@ func (g *Graph) buildDominators() {
 		return label[v]
 	}
 
-	// Buckets are FIFO lists (DevTools uses insertion-ordered Sets) threaded
-	// through bucketNext; each vertex is in at most one bucket.
 	dom := make([]uint32, size)
-	bucketHead := make([]uint32, size)
-	bucketTail := make([]uint32, size)
-	bucketNext := make([]uint32, size)
+	bucketHead, bucketNext := dom, parent
 	for i := cnt; i >= 2; i-- {
 		w := vertex[i]
 		wo := w - 1
-		orphan := true
-		for k := g.FirstRetainer[wo]; k < g.FirstRetainer[wo+1]; k++ {
-			if !isEss(g.RetainerEdge[k]) {
-				continue
-			}
-			orphan = false
-			u := eval(g.RetainerNode[k] + 1)
-			if semi[u] < semi[w] {
+		if firstPred[wo] == firstPred[wo+1] {
+			// No essential retainer: the root is the only predecessor.
+			semi[w] = semi[r]
+		}
+		for k := firstPred[wo]; k < firstPred[wo+1]; k++ {
+			if u := eval(preds[k] + 1); semi[u] < semi[w] {
 				semi[w] = semi[u]
 			}
 		}
-		if orphan {
-			semi[w] = semi[r]
-		}
-		b := vertex[semi[w]]
-		bucketNext[w] = 0
-		if bucketHead[b] == 0 {
-			bucketHead[b] = w
-		} else {
-			bucketNext[bucketTail[b]] = w
-		}
-		bucketTail[b] = w
 		p := parent[w]
+		b := vertex[semi[w]]
+		bucketNext[w] = bucketHead[b]
+		bucketHead[b] = w
+		// Whatever is in w's own bucket now is never processed: its
+		// semidominator w is not a tree ancestor (a clique hung under the
+		// root). DevTools leaves their dom 0, which resolves to the root, and
+		// w's own dom must start at 0 too.
+		bucketHead[w] = 0
 		ancestor[w] = p // link
-		for v := bucketHead[p]; v != 0; v = bucketNext[v] {
-			u := eval(v)
-			if semi[u] < semi[v] {
+		v := bucketHead[p]
+		bucketHead[p] = 0
+		for v != 0 {
+			nv := bucketNext[v]
+			if u := eval(v); semi[u] < semi[v] {
 				dom[v] = u
 			} else {
 				dom[v] = p
 			}
+			v = nv
 		}
-		bucketHead[p], bucketTail[p] = 0, 0
 	}
+	firstPred, preds, parent, ancestor, label = nil, nil, nil, nil, nil
 	dom[0], dom[r] = r, r
 	for i := uint32(2); i <= cnt; i++ {
 		w := vertex[i]
@@ -198,27 +206,52 @@ func (g *Graph) buildDominators() {
 			dom[w] = dom[dom[w]]
 		}
 	}
+	semi = nil
 
-	g.Dominator = make([]uint32, n)
-	g.Retained = make([]uint64, n)
+	// dom becomes the ordinal-indexed dominator array in place.
 	for o := 0; o < n; o++ {
-		g.Dominator[o] = dom[o+1] - 1
-		g.Retained[o] = g.Shallow[o]
+		dom[o] = dom[o+1] - 1
 	}
+	g.Dominator = dom[:n:n]
+	g.Retained = make([]uint64, n)
+	copy(g.Retained, g.Shallow)
 	for i := cnt; i > 1; i-- {
 		o := vertex[i] - 1
 		g.Retained[g.Dominator[o]] += g.Retained[o]
 	}
 }
 
-// hasOnlyNonEssentialRetainers is DevTools' hasOnlyWeakRetainers.
-func (g *Graph) hasOnlyNonEssentialRetainers(o uint32, isEss func(uint32) bool) bool {
-	for k := g.FirstRetainer[o]; k < g.FirstRetainer[o+1]; k++ {
-		if isEss(g.RetainerEdge[k]) {
-			return false
+// essentialPredecessors lists, for every node, the sources of its essential
+// retaining edges (CSR), in the order of DevTools' retainer index: reverse
+// (source, edge) order.
+func (g *Graph) essentialPredecessors(isEss func(uint32) bool) (first, preds []uint32) {
+	s := g.S
+	n := s.NodeCount()
+	first = make([]uint32, n+1)
+	for e, to := range s.EdgeTo {
+		if isEss(uint32(e)) {
+			first[to+1]++
 		}
 	}
-	return true
+	for i := 1; i <= n; i++ {
+		first[i] += first[i-1]
+	}
+	preds = make([]uint32, first[n])
+	// Fill each node's slots from the end, counting first[to+1] down; when
+	// done, first[to+1] holds the start of node to, so shift it back.
+	for src := 0; src < n; src++ {
+		for e := s.FirstEdge[src]; e < s.FirstEdge[src+1]; e++ {
+			if !isEss(e) {
+				continue
+			}
+			to := s.EdgeTo[e]
+			first[to+1]--
+			preds[first[to+1]] = uint32(src)
+		}
+	}
+	copy(first[:n], first[1:])
+	first[n] = uint32(len(preds))
+	return first, preds
 }
 
 // buildDominated builds the children lists of the dominator tree.

@@ -100,8 +100,6 @@ func Analyze(s *snapshot.Snapshot, opt Options) *Graph {
 	for i := range g.ephemeron {
 		g.ephemeron[i] = -2
 	}
-	phase("building retainers")
-	g.buildRetainers()
 	phase("propagating DOM state")
 	g.propagateDOMState()
 	phase("marking page-owned objects")
@@ -193,7 +191,13 @@ func (g *Graph) HasUserRoots() bool {
 	return false
 }
 
-func (g *Graph) buildRetainers() {
+// BuildRetainers builds the retainer index (FirstRetainer, RetainerEdge,
+// RetainerNode) if it is not built yet. Analyze does not need it; retainer
+// paths and the Retainers view do.
+func (g *Graph) BuildRetainers() {
+	if g.FirstRetainer != nil {
+		return
+	}
 	s := g.S
 	n, m := s.NodeCount(), s.EdgeCount()
 	first := make([]uint32, n+1)
@@ -225,7 +229,8 @@ func (g *Graph) buildRetainers() {
 	g.FirstRetainer, g.RetainerEdge, g.RetainerNode = first, redge, rnode
 }
 
-// Retainers returns the retainer slots of node i.
+// Retainers returns the retainer slots of node i; see BuildRetainers.
 func (g *Graph) Retainers(i uint32) (from, to uint32) {
+	g.BuildRetainers()
 	return g.FirstRetainer[i], g.FirstRetainer[i+1]
 }

@@ -94,7 +94,7 @@ func parse(r io.Reader, opt Options) (*Snapshot, error) {
 func (p *parser) document() error {
 	s := p.s
 	if err := s.expect('{'); err != nil {
-		if s.offset() == 0 {
+		if s.offset() == 0 && s.readErr == nil {
 			return &Error{Section: "header", Msg: "not a heap snapshot (expected a JSON object)"}
 		}
 		return err
@@ -136,6 +136,10 @@ func (p *parser) document() error {
 	}
 	if !s.atEOF() {
 		s.section = "trailer"
+		if s.readErr != nil {
+			// A gzip checksum error, or data after the gzip stream.
+			return s.truncated()
+		}
 		return s.errorf("data after the end of the snapshot")
 	}
 	for _, name := range []string{"snapshot", "nodes", "edges", "strings"} {
@@ -223,12 +227,13 @@ func (p *parser) header() error {
 }
 
 // capHint is how many entries to reserve for a declared count: all of them
-// when the input size bounds the count, else at most 64 Mi, growing after.
+// when the input size bounds the count, else at most 1 Mi, growing after
+// (a header alone must not make the parser reserve gigabytes).
 func (p *parser) capHint(declared uint64) int {
-	if p.opt.Size > 0 || declared < 64<<20 {
+	if p.opt.Size > 0 || declared < 1<<20 {
 		return int(declared)
 	}
-	return 64 << 20
+	return 1 << 20
 }
 
 func (p *parser) nodes() error {

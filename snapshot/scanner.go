@@ -66,10 +66,7 @@ func (s *scanner) readLoop(r io.Reader) {
 		case <-s.done:
 			return
 		}
-		n, err := io.ReadFull(r, b[:cap(b)])
-		if err == io.ErrUnexpectedEOF {
-			err = io.EOF
-		}
+		n, err := readFull(r, b[:cap(b)])
 		if n > 0 || err != nil {
 			select {
 			case s.chunks <- chunk{b[:n], err}:
@@ -81,6 +78,22 @@ func (s *scanner) readLoop(r io.Reader) {
 			return
 		}
 	}
+}
+
+// readFull fills b from r like io.ReadFull, but passes on r's own errors
+// unchanged: io.ReadFull turns an early io.EOF into io.ErrUnexpectedEOF, so
+// an io.ErrUnexpectedEOF from r itself (a truncated gzip stream) could not be
+// told from the normal end of the input.
+func readFull(r io.Reader, b []byte) (int, error) {
+	n := 0
+	for n < len(b) {
+		m, err := r.Read(b[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // close stops the read-ahead goroutine.
@@ -132,7 +145,7 @@ func (s *scanner) errorf(format string, args ...any) error {
 
 // truncated returns the error for an input that ends (or fails) too early.
 func (s *scanner) truncated() error {
-	if s.readErr != nil {
+	if s.readErr != nil && s.readErr != io.ErrUnexpectedEOF {
 		return &Error{Section: s.section, Offset: s.offset(), Msg: "read failed: " + s.readErr.Error()}
 	}
 	return s.errorf("unexpected end of input (file truncated?)")

@@ -1,3 +1,53 @@
+// Command heapscope finds and explains memory leaks in V8 heap snapshots
+// (Node.js, Chromium, Electron, Deno).
 package main
-import (_ "github.com/spf13/cobra"; _ "golang.org/x/term"; _ "github.com/schollz/progressbar/v3"; _ "github.com/dustin/go-humanize")
-func main(){}
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// exitError carries the exit code of a failed command.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+
+// inputError marks an error caused by the user's input: exit code 2.
+func inputError(err error) error { return &exitError{code: 2, err: err} }
+
+func main() {
+	root := &cobra.Command{
+		Use:           "heapscope",
+		Short:         "Find and explain memory leaks in V8 heap snapshots",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(summaryCmd())
+	os.Exit(run(root))
+}
+
+func run(root *cobra.Command) (code int) {
+	defer func() {
+		// A bug must still end in one line and exit code 2, never a trace.
+		if r := recover(); r != nil {
+			fmt.Fprintf(os.Stderr, "heapscope: internal error: %v\n", r)
+			code = 2
+		}
+	}()
+	err := root.Execute()
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintf(os.Stderr, "heapscope: %v\n", err)
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	return 2
+}

@@ -1,0 +1,107 @@
+// Package report renders analysis results for people (aligned text) and for
+// machines (JSON). It only formats: every number comes from the analysis
+// packages.
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/dustin/go-humanize"
+
+	"github.com/heapscope/heapscope/snapshot"
+	"github.com/heapscope/heapscope/summary"
+)
+
+// SummaryReport is the result of `heapscope summary`. Its JSON form uses the
+// field names of the DevTools oracle, so the two compare directly.
+type SummaryReport struct {
+	File    string          `json:"file"`
+	Totals  summary.Totals  `json:"totals"`
+	Classes []summary.Class `json:"classes"`
+	// ClassCount is the number of classes before --top and --filter.
+	ClassCount int `json:"classCount"`
+}
+
+// WriteJSON writes v as indented JSON.
+func WriteJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// Size formats a byte count for people: "1.5 MiB".
+func Size(b uint64) string { return humanize.IBytes(b) }
+
+func percent(part, total uint64) string {
+	if total == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f%%", 100*float64(part)/float64(total))
+}
+
+// WriteSummaryText writes the header and class table.
+func WriteSummaryText(w io.Writer, r *SummaryReport) error {
+	t := r.Totals
+	st := t.Statistics
+	fmt.Fprintf(w, "%s: %s nodes, %s edges, total %s\n", r.File,
+		humanize.Comma(int64(t.NodeCount)), humanize.Comma(int64(t.EdgeCount)), Size(t.TotalSize))
+	fmt.Fprintf(w, "  V8 heap %s (code %s, strings %s, JS arrays %s, system %s), native %s (typed arrays %s)\n",
+		Size(st.V8Heap.Total), Size(st.V8Heap.Code), Size(st.V8Heap.Strings), Size(st.V8Heap.JSArrays),
+		Size(st.V8Heap.System), Size(st.Native.Total), Size(st.Native.TypedArrays))
+	if t.NodesUnreachable > 0 {
+		fmt.Fprintf(w, "  %d nodes unreachable from the roots\n", t.NodesUnreachable)
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "Count\tDistance\tShallow\t\tRetained\t\t\tClass")
+	for _, c := range r.Classes {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\t%s\n",
+			humanize.Comma(int64(c.Count)), distance(c.Distance),
+			Size(c.Self), percent(c.Self, t.TotalSize),
+			Size(c.Retained), percent(c.Retained, t.TotalSize), ClassLabel(c))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if n := r.ClassCount - len(r.Classes); n > 0 {
+		fmt.Fprintf(w, "… %d more classes (--top, --filter)\n", n)
+	}
+	return nil
+}
+
+// ClassLabel is a class name for display, with its constructor's source
+// location (script id, 1-based line:column) where it has one.
+func ClassLabel(c summary.Class) string {
+	name := oneLine(snapshot.Display(c.Name))
+	if c.Location != nil {
+		return fmt.Sprintf("%s @ script %d:%d:%d", name, c.Location.ScriptID, c.Location.Line+1, c.Location.Column+1)
+	}
+	return name
+}
+
+func distance(d int32) string {
+	switch {
+	case d < 0:
+		return "-"
+	case d >= 100000000:
+		return fmt.Sprintf("sys+%d", d-100000000)
+	}
+	return fmt.Sprint(d)
+}
+
+// oneLine keeps control characters from breaking the table.
+func oneLine(s string) string {
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+}

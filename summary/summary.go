@@ -1,0 +1,304 @@
+// Package summary computes the aggregates of the Chrome DevTools Memory
+// panel from an analysed heap graph: the Summary view (one row per class:
+// count, distance, shallow and retained size), the Statistics view and the
+// snapshot totals.
+package summary
+
+import (
+	"sort"
+	"strconv"
+
+	"github.com/heapscope/heapscope/graph"
+	"github.com/heapscope/heapscope/snapshot"
+)
+
+// Class is one row of the Summary view.
+type Class struct {
+	// Key identifies the class across snapshots as DevTools keys it:
+	// ",Name", or "scriptId,line,column,Name" for objects whose constructor
+	// has a source location (same-named constructors from different places
+	// are different rows).
+	Key      string `json:"key"`
+	Name     string `json:"name"`
+	Count    int    `json:"count"`
+	Distance int32  `json:"distance"`
+	Self     uint64 `json:"self"`
+	Retained uint64 `json:"retained"`
+	// Location is the constructor's location for location-keyed classes.
+	Location *snapshot.Location `json:"-"`
+}
+
+// Statistics is DevTools' Statistics view.
+type Statistics struct {
+	Total  uint64 `json:"total"`
+	Native struct {
+		Total       uint64 `json:"total"`
+		TypedArrays uint64 `json:"typedArrays"`
+	} `json:"native"`
+	V8Heap struct {
+		Total    uint64 `json:"total"`
+		Code     uint64 `json:"code"`
+		JSArrays uint64 `json:"jsArrays"`
+		Strings  uint64 `json:"strings"`
+		System   uint64 `json:"system"`
+	} `json:"v8heap"`
+}
+
+// Totals are the snapshot-wide numbers of the Summary header.
+type Totals struct {
+	NodeCount        int    `json:"nodeCount"`
+	EdgeCount        int    `json:"edgeCount"`
+	RootRetainedSize uint64 `json:"rootRetainedSize"`
+	// TotalSize is what DevTools shows as the snapshot size: the root's
+	// retained size plus extra_native_bytes.
+	TotalSize        uint64     `json:"totalSize"`
+	SumRawSelfSize   uint64     `json:"sumRawSelfSize"`
+	NodesUnreachable int        `json:"nodesUnreachable"`
+	SystemDistance   int        `json:"nodesWithSystemDistance"`
+	Statistics       Statistics `json:"statistics"`
+}
+
+// ComputeTotals returns the totals and statistics of g.
+func ComputeTotals(g *graph.Graph) Totals {
+	s := g.S
+	t := Totals{
+		NodeCount:        s.NodeCount(),
+		EdgeCount:        s.EdgeCount(),
+		RootRetainedSize: g.Retained[s.Root],
+	}
+	t.TotalSize = t.RootRetainedSize + s.ExtraNativeBytes
+	for i := range s.NodeIDs {
+		t.SumRawSelfSize += s.SelfSize(uint32(i))
+		switch d := g.Distance[i]; {
+		case d == graph.NoDistance:
+			t.NodesUnreachable++
+		case d >= graph.BaseSystemDistance:
+			t.SystemDistance++
+		}
+	}
+	t.Statistics = computeStatistics(g, t.TotalSize)
+	return t
+}
+
+// computeStatistics is JSHeapSnapshot.calculateStatistics, on shallow sizes
+// after the ownership transfer.
+func computeStatistics(g *graph.Graph, total uint64) Statistics {
+	s := g.S
+	var st Statistics
+	native := s.ExtraNativeBytes
+	var arrays []uint32
+	for i := range s.NodeIDs {
+		o := uint32(i)
+		size := g.Shallow[o]
+		switch s.NodeTypes[o] {
+		case snapshot.NodeHidden:
+			st.V8Heap.System += size
+		case snapshot.NodeNative:
+			native += size
+			if s.Name(o) == "system / JSArrayBufferData" {
+				st.Native.TypedArrays += size
+			}
+		case snapshot.NodeCode:
+			st.V8Heap.Code += size
+		case snapshot.NodeString, snapshot.NodeConsString, snapshot.NodeSlicedString:
+			st.V8Heap.Strings += size
+		default:
+			if s.Name(o) == "Array" {
+				arrays = append(arrays, o)
+			}
+		}
+	}
+	st.V8Heap.JSArrays = arraysSize(g, arrays)
+	st.Total = total
+	st.Native.Total = native
+	st.V8Heap.Total = total - native
+	return st
+}
+
+// arraysSize sums the shallow sizes of the arrays plus each one's elements
+// store where the array is the store's only retainer.
+func arraysSize(g *graph.Graph, arrays []uint32) uint64 {
+	if len(arrays) == 0 {
+		return 0
+	}
+	s := g.S
+	elements := make([]uint32, len(arrays)) // 0: none, else ordinal+1
+	// mark[i] is 0 for nodes that are no elements store, else 1 + the number
+	// of retainers seen (saturating at 3).
+	mark := make([]uint8, s.NodeCount())
+	for k, o := range arrays {
+		for e := s.FirstEdge[o]; e < s.FirstEdge[o+1]; e++ {
+			if s.EdgeTypes[e] == snapshot.EdgeInternal && s.Strings.At(s.EdgeNames[e]) == "elements" {
+				elements[k] = s.EdgeTo[e] + 1
+				mark[s.EdgeTo[e]] = 1
+				break
+			}
+		}
+	}
+	for _, to := range s.EdgeTo {
+		if m := mark[to]; m != 0 && m < 3 {
+			mark[to] = m + 1
+		}
+	}
+	var size uint64
+	for k, o := range arrays {
+		size += g.Shallow[o]
+		if el := elements[k]; el != 0 && mark[el-1] == 2 {
+			size += g.Shallow[el-1]
+		}
+	}
+	return size
+}
+
+type aggKey struct {
+	class  uint32
+	script uint32
+	line   int32
+	col    int32
+	hasLoc bool
+}
+
+// Classes returns the Summary view: one row per DevTools class key, for the
+// nodes that pass filter (nil for all). Nodes whose shallow size is 0 are
+// not counted, as in DevTools. Rows come in DevTools' order of first
+// appearance; use Sort to order them.
+func Classes(g *graph.Graph, filter func(ordinal uint32) bool) []Class {
+	s := g.S
+	n := uint32(s.NodeCount())
+	index := map[aggKey]int32{}
+	var rows []Class
+	agg := make([]int32, n) // aggregate of each node, -1 if not counted
+	for i := uint32(0); i < n; i++ {
+		agg[i] = -1
+		if g.Shallow[i] == 0 || (filter != nil && !filter(i)) {
+			continue
+		}
+		k := aggKey{class: g.Class[i]}
+		var loc snapshot.Location
+		if s.NodeTypes[i] == snapshot.NodeObject {
+			if l, ok := g.Location(i); ok {
+				loc = l
+				k = aggKey{class: g.Class[i], script: l.ScriptID, line: l.Line, col: l.Column, hasLoc: true}
+			}
+		}
+		a, ok := index[k]
+		if !ok {
+			a = int32(len(rows))
+			index[k] = a
+			c := Class{Name: g.ClassName(i), Distance: g.Distance[i]}
+			if k.hasLoc {
+				c.Key = strconv.FormatUint(uint64(loc.ScriptID), 10) + "," + strconv.FormatInt(int64(loc.Line), 10) + "," + strconv.FormatInt(int64(loc.Column), 10) + "," + c.Name
+				l := loc
+				c.Location = &l
+			} else {
+				c.Key = "," + c.Name
+			}
+			rows = append(rows, c)
+		}
+		c := &rows[a]
+		c.Count++
+		c.Self += g.Shallow[i]
+		c.Distance = min(c.Distance, g.Distance[i])
+		agg[i] = a
+	}
+	classRetained(g, agg, rows)
+	return mergeSameKeys(rows)
+}
+
+// classRetained adds to each class the retained sizes of its instances that
+// have no instance of the same class above them in the dominator tree
+// (DevTools' calculateClassesRetainedSize).
+func classRetained(g *graph.Graph, agg []int32, rows []Class) {
+	seen := make([]bool, len(rows))
+	type frame struct {
+		node   uint32
+		next   uint32 // next child slot
+		marked int32  // aggregate this frame marked seen, or -1
+	}
+	stack := []frame{{node: g.S.Root, next: g.FirstDominated[g.S.Root], marked: -1}}
+	enter := func(f *frame) {
+		if a := agg[f.node]; a >= 0 && !seen[a] {
+			rows[a].Retained += g.Retained[f.node]
+			seen[a] = true
+			f.marked = a
+		}
+	}
+	enter(&stack[0])
+	for len(stack) > 0 {
+		f := &stack[len(stack)-1]
+		if f.next < g.FirstDominated[f.node+1] {
+			c := g.Dominated[f.next]
+			f.next++
+			stack = append(stack, frame{node: c, next: g.FirstDominated[c], marked: -1})
+			enter(&stack[len(stack)-1])
+			continue
+		}
+		if f.marked >= 0 {
+			seen[f.marked] = false
+		}
+		stack = stack[:len(stack)-1]
+	}
+}
+
+// mergeSameKeys handles distinct class indices that print to the same key:
+// DevTools stores aggregates in an object keyed by the key string, so the
+// later aggregate replaces the earlier one in place.
+func mergeSameKeys(rows []Class) []Class {
+	pos := make(map[string]int, len(rows))
+	out := rows[:0]
+	for _, c := range rows {
+		if p, ok := pos[c.Key]; ok {
+			out[p] = c
+			continue
+		}
+		pos[c.Key] = len(out)
+		out = append(out, c)
+	}
+	return out
+}
+
+// SortBy names a Summary order.
+type SortBy string
+
+// The Summary orders.
+const (
+	ByRetained SortBy = "retained"
+	BySelf     SortBy = "self"
+	ByCount    SortBy = "count"
+	ByDistance SortBy = "distance"
+)
+
+// Sort orders rows by the given column, biggest first (smallest distance
+// first), breaking ties like the oracle: retained, self, name, key.
+func Sort(rows []Class, by SortBy) {
+	tie := func(a, b *Class) bool {
+		if a.Retained != b.Retained {
+			return a.Retained > b.Retained
+		}
+		if a.Self != b.Self {
+			return a.Self > b.Self
+		}
+		if a.Name != b.Name {
+			return a.Name < b.Name
+		}
+		return a.Key < b.Key
+	}
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, b := &rows[i], &rows[j]
+		switch by {
+		case BySelf:
+			if a.Self != b.Self {
+				return a.Self > b.Self
+			}
+		case ByCount:
+			if a.Count != b.Count {
+				return a.Count > b.Count
+			}
+		case ByDistance:
+			if a.Distance != b.Distance {
+				return a.Distance < b.Distance
+			}
+		}
+		return tie(a, b)
+	})
+}
