@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"cmp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -16,23 +18,30 @@ const (
 	maxPlainObjectDisplayNameSize = 100
 )
 
-type locRef struct {
-	node uint32
-	loc  uint32 // index into S.Locations
+// LocatedNode ties a node to its entry in Snapshot.Locations.
+type LocatedNode struct {
+	Node     uint32
+	Location uint32 // index into S.Locations
 }
 
 // buildLocationIndex maps nodes to their location; for a node listed more
 // than once the last entry wins, as in DevTools' location map.
 func (g *Graph) buildLocationIndex() {
 	locs := g.S.Locations
-	refs := make([]locRef, len(locs))
+	refs := make([]LocatedNode, len(locs))
+	sorted := true
 	for i, l := range locs {
-		refs[i] = locRef{l.Node, uint32(i)}
+		refs[i] = LocatedNode{l.Node, uint32(i)}
+		if i > 0 && l.Node < locs[i-1].Node {
+			sorted = false
+		}
 	}
-	sort.SliceStable(refs, func(a, b int) bool { return refs[a].node < refs[b].node })
+	if !sorted { // V8 writes them in node order; sort only if a producer did not
+		slices.SortStableFunc(refs, func(a, b LocatedNode) int { return cmp.Compare(a.Node, b.Node) })
+	}
 	out := refs[:0]
 	for _, r := range refs {
-		if len(out) > 0 && out[len(out)-1].node == r.node {
+		if len(out) > 0 && out[len(out)-1].Node == r.Node {
 			out[len(out)-1] = r
 			continue
 		}
@@ -44,12 +53,16 @@ func (g *Graph) buildLocationIndex() {
 // Location returns the source location V8 recorded for node i.
 func (g *Graph) Location(i uint32) (snapshot.Location, bool) {
 	refs := g.locByNode
-	k := sort.Search(len(refs), func(k int) bool { return refs[k].node >= i })
-	if k < len(refs) && refs[k].node == i {
-		return g.S.Locations[refs[k].loc], true
+	k := sort.Search(len(refs), func(k int) bool { return refs[k].Node >= i })
+	if k < len(refs) && refs[k].Node == i {
+		return g.S.Locations[refs[k].Location], true
 	}
 	return snapshot.Location{}, false
 }
+
+// LocatedNodes lists the nodes that have a location, in node order (one
+// entry per node: the last of its locations, as DevTools keeps).
+func (g *Graph) LocatedNodes() []LocatedNode { return g.locByNode }
 
 // calculateClassNames is DevTools' calculateObjectNames.
 func (g *Graph) calculateClassNames() {

@@ -18,28 +18,34 @@ type ephemeronName struct {
 // The expression DevTools uses (HeapSnapshot.tryParseWeakMapEdgeName).
 var ephemeronRE = regexp.MustCompile(`^\d+( / part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(\d+)\))$`)
 
+// parseEphemeronNames finds the WeakMap ephemeron edge names among the
+// strings once, so that the analyses running in parallel only read.
+func (g *Graph) parseEphemeronNames() {
+	st := &g.S.Strings
+	g.ephemeron = make([]int32, st.Len())
+	for id := range g.ephemeron {
+		g.ephemeron[id] = -1
+		name := st.At(uint32(id))
+		if !strings.Contains(name, " pair in WeakMap (table @") {
+			continue
+		}
+		if m := ephemeronRE.FindStringSubmatch(name); m != nil {
+			t, err := strconv.ParseUint(m[2], 10, 64)
+			if err != nil {
+				t = ^uint64(0) // no node has this id
+			}
+			g.ephemeron[id] = int32(len(g.ephs))
+			g.ephs = append(g.ephs, ephemeronName{pair: m[1], tableID: t})
+		}
+	}
+}
+
 // weakMapEdge returns the parsed ephemeron name of string id, if it is one.
 func (g *Graph) weakMapEdge(id uint32) (ephemeronName, bool) {
-	k := g.ephemeron[id]
-	if k == -2 {
-		k = -1
-		name := g.S.Strings.At(id)
-		if strings.Contains(name, " pair in WeakMap (table @") {
-			if m := ephemeronRE.FindStringSubmatch(name); m != nil {
-				t, err := strconv.ParseUint(m[2], 10, 64)
-				if err != nil {
-					t = ^uint64(0) // no node has this id
-				}
-				k = int32(len(g.ephs))
-				g.ephs = append(g.ephs, ephemeronName{pair: m[1], tableID: t})
-			}
-		}
-		g.ephemeron[id] = k
+	if k := g.ephemeron[id]; k >= 0 {
+		return g.ephs[k], true
 	}
-	if k < 0 {
-		return ephemeronName{}, false
-	}
-	return g.ephs[k], true
+	return ephemeronName{}, false
 }
 
 // calculateDistances is DevTools' calculateDistances with JSHeapSnapshot's

@@ -213,6 +213,7 @@ func (g *Graph) buildDominators() {
 		dom[o] = dom[o+1] - 1
 	}
 	g.Dominator = dom[:n:n]
+	g.shallowDone.Wait()
 	g.Retained = make([]uint64, n)
 	copy(g.Retained, g.Shallow)
 	for i := cnt; i > 1; i-- {

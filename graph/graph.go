@@ -11,6 +11,8 @@
 package graph
 
 import (
+	"sync"
+
 	"github.com/heapscope/heapscope/snapshot"
 )
 
@@ -70,10 +72,12 @@ type Graph struct {
 	// the root (retained only weakly, or only by each other).
 	Unreachable int
 
+	shallowDone sync.WaitGroup // Shallow is ready
+
 	extra     []string          // strings added by the analyses
 	extraIdx  map[string]uint32 // dedup of extra, as DevTools' getIndexForString
-	locByNode []locRef          // sorted by node: the location of an object
-	ephemeron []int32           // per string: -2 unknown, -1 not a WeakMap edge name, else index into ephemerons
+	locByNode []LocatedNode     // sorted by node: the location of an object
+	ephemeron []int32           // per string: -1 if not a WeakMap edge name, else index into ephs
 	ephs      []ephemeronName
 }
 
@@ -96,26 +100,33 @@ func Analyze(s *snapshot.Snapshot, opt Options) *Graph {
 		phase = opt.Phase
 	}
 	g := &Graph{S: s, extraIdx: map[string]uint32{}}
-	g.ephemeron = make([]int32, s.Strings.Len())
-	for i := range g.ephemeron {
-		g.ephemeron[i] = -2
-	}
+	g.shallowDone.Add(1)
+	g.parseEphemeronNames()
+	// Two independent chains, one per core: the dominator tree needs the
+	// page-owned flags and (at its very end) the shallow sizes; distances
+	// and class names need the DOM state.
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		phase("calculating dominators")
+		g.markPageOwned()
+		g.buildDominators()
+		g.buildDominated()
+	}()
 	phase("propagating DOM state")
 	g.propagateDOMState()
-	phase("marking page-owned objects")
-	g.markPageOwned()
 	phase("calculating shallow sizes")
 	g.calculateShallowSizes()
+	g.shallowDone.Done()
 	phase("calculating distances")
 	g.calculateDistances()
-	phase("calculating dominators")
-	g.buildDominators()
-	g.buildDominated()
 	phase("naming classes")
 	g.buildLocationIndex()
 	g.calculateClassNames()
 	g.Interfaces = g.inferInterfaces()
 	g.applyInterfaces(g.Interfaces)
+	wg.Wait()
 	return g
 }
 

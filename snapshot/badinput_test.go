@@ -97,7 +97,7 @@ func replace(t testing.TB, s, old, new string) string {
 func gzipBytes(t testing.TB, b []byte) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
 	if _, err := zw.Write(b); err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +225,8 @@ var badCases = []badCase{
 	{"JSON array", literal("[1,2,3]"), "header", "not a heap snapshot"},
 	{"JSON string", literal(`"snapshot"`), "header", "not a heap snapshot"},
 	{"empty object", literal("{}"), "header", `expected '"'`},
-	{"only the snapshot header", literal(`{"snapshot":` + tinyMeta + `"node_count":0,"edge_count":0}}`), "nodes", "section missing"},
+	{"only the snapshot header", literal(`{"snapshot":` + tinyMeta + `"node_count":1,"edge_count":0}}`), "nodes", "section missing"},
+	{"no nodes at all", literal(`{"snapshot":` + tinyMeta + `"node_count":0,"edge_count":0},"nodes":[],"edges":[],"strings":[]}`), "snapshot", "node_count is 0"},
 
 	// Truncated and corrupt JSON.
 	{"truncated in the header", func(t testing.TB) []byte { return []byte(tinySnapshot[:100]) }, "snapshot", "unexpected end of input"},

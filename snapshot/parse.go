@@ -57,7 +57,9 @@ func Read(r io.Reader, opt Options) (*Snapshot, error) {
 		if err != nil {
 			return nil, &Error{Section: "gzip", Msg: err.Error()}
 		}
-		defer zr.Close()
+		// No zr.Close: the scanner's read-ahead goroutine may still be in
+		// zr.Read when parse returns early, and Close would race with it
+		// (Close frees nothing; it does not close br).
 		opt.Size = 0 // the decompressed size is unknown
 		return parse(zr, opt)
 	}
@@ -218,7 +220,12 @@ func (p *parser) header() error {
 			return &Error{Section: "snapshot", Offset: start, Msg: fmt.Sprintf("declared node_count %d and edge_count %d need at least %d bytes, but the input has %d", m.NodeCount, m.EdgeCount, need, p.opt.Size)}
 		}
 	}
-	if m.RootIndex%uint64(p.nf) != 0 || m.RootIndex/uint64(p.nf) >= max(m.NodeCount, 1) {
+	if m.NodeCount == 0 {
+		// The analyses start from the root node; a graph without one is
+		// not a heap snapshot.
+		return &Error{Section: "snapshot", Offset: start, Msg: "node_count is 0, but a snapshot has at least its root node"}
+	}
+	if m.RootIndex%uint64(p.nf) != 0 || m.RootIndex/uint64(p.nf) >= m.NodeCount {
 		return &Error{Section: "snapshot", Offset: start, Msg: fmt.Sprintf("root_index %d is not a node index", m.RootIndex)}
 	}
 	p.snap.Root = uint32(m.RootIndex / uint64(p.nf))

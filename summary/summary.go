@@ -150,12 +150,11 @@ func arraysSize(g *graph.Graph, arrays []uint32) uint64 {
 	return size
 }
 
-type aggKey struct {
+type locKey struct {
 	class  uint32
 	script uint32
 	line   int32
 	col    int32
-	hasLoc bool
 }
 
 // Classes returns the Summary view: one row per DevTools class key, for the
@@ -165,40 +164,54 @@ type aggKey struct {
 func Classes(g *graph.Graph, filter func(ordinal uint32) bool) []Class {
 	s := g.S
 	n := uint32(s.NodeCount())
-	index := map[aggKey]int32{}
+	// Most nodes are keyed by class string alone: a dense table. Objects
+	// with a constructor location are keyed by (class, location).
+	byClass := make([]int32, s.Strings.Len()+64)
+	for i := range byClass {
+		byClass[i] = -1
+	}
+	byLoc := map[locKey]int32{}
 	var rows []Class
+	newRow := func(i uint32) int32 {
+		rows = append(rows, Class{Name: g.ClassName(i), Distance: g.Distance[i], Key: "," + g.ClassName(i)})
+		return int32(len(rows) - 1)
+	}
 	agg := make([]int32, n) // aggregate of each node, -1 if not counted
+	located := g.LocatedNodes()
+	k := 0
 	for i := uint32(0); i < n; i++ {
+		for k < len(located) && located[k].Node < i {
+			k++
+		}
 		agg[i] = -1
 		if g.Shallow[i] == 0 || (filter != nil && !filter(i)) {
 			continue
 		}
-		k := aggKey{class: g.Class[i]}
-		var loc snapshot.Location
-		if s.NodeTypes[i] == snapshot.NodeObject {
-			if l, ok := g.Location(i); ok {
-				loc = l
-				k = aggKey{class: g.Class[i], script: l.ScriptID, line: l.Line, col: l.Column, hasLoc: true}
+		c := g.Class[i]
+		var a int32
+		if s.NodeTypes[i] == snapshot.NodeObject && k < len(located) && located[k].Node == i {
+			l := s.Locations[located[k].Location]
+			key := locKey{c, l.ScriptID, l.Line, l.Column}
+			var ok bool
+			if a, ok = byLoc[key]; !ok {
+				a = newRow(i)
+				byLoc[key] = a
+				rows[a].Key = strconv.FormatUint(uint64(l.ScriptID), 10) + "," + strconv.FormatInt(int64(l.Line), 10) + "," + strconv.FormatInt(int64(l.Column), 10) + "," + rows[a].Name
+				rows[a].Location = &l
+			}
+		} else {
+			for int(c) >= len(byClass) {
+				byClass = append(byClass, -1)
+			}
+			if a = byClass[c]; a < 0 {
+				a = newRow(i)
+				byClass[c] = a
 			}
 		}
-		a, ok := index[k]
-		if !ok {
-			a = int32(len(rows))
-			index[k] = a
-			c := Class{Name: g.ClassName(i), Distance: g.Distance[i]}
-			if k.hasLoc {
-				c.Key = strconv.FormatUint(uint64(loc.ScriptID), 10) + "," + strconv.FormatInt(int64(loc.Line), 10) + "," + strconv.FormatInt(int64(loc.Column), 10) + "," + c.Name
-				l := loc
-				c.Location = &l
-			} else {
-				c.Key = "," + c.Name
-			}
-			rows = append(rows, c)
-		}
-		c := &rows[a]
-		c.Count++
-		c.Self += g.Shallow[i]
-		c.Distance = min(c.Distance, g.Distance[i])
+		row := &rows[a]
+		row.Count++
+		row.Self += g.Shallow[i]
+		row.Distance = min(row.Distance, g.Distance[i])
 		agg[i] = a
 	}
 	classRetained(g, agg, rows)

@@ -22,14 +22,18 @@ func (e *exitError) Error() string { return e.err.Error() }
 func inputError(err error) error { return &exitError{code: 2, err: err} }
 
 func main() {
+	os.Exit(run(newRoot()))
+}
+
+func newRoot() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "heapscope",
 		Short:         "Find and explain memory leaks in V8 heap snapshots",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(summaryCmd())
-	os.Exit(run(root))
+	root.AddCommand(summaryCmd(), demoCmd())
+	return root
 }
 
 func run(root *cobra.Command) (code int) {

@@ -61,6 +61,11 @@ while read -r series kind version scenario leak watch flags batches; do
   ran=$((ran + 1))
 done < "$here/corpus.spec"
 
+# The demo (package demo, `heapscope demo`) embeds a copy of the leaking createServer series.
+for f in "$out"/seed-leak-series__node-20.3.1__*.heapsnapshot.gz; do
+  cp "$f" "$here/../../demo/data/"
+done
+
 if [ "$ran" -eq 0 ]; then
   echo "generate: nothing selected (see $here/corpus.spec)" >&2
   exit 2
