@@ -8,19 +8,22 @@ import (
 // computation follows (computeIsEssentialEdge). Dropped are weak edges, self
 // edges, the table→value edge of a WeakMap ephemeron, and (except from the
 // root) shortcut edges and edges from a non-page-owned node into a
-// page-owned one.
-func (g *Graph) essentialEdges() []uint64 {
+// page-owned one. It also returns, in the same pass, the number of
+// essential edges into each node, at first[to+1].
+func (g *Graph) essentialEdges() (bits []uint64, first []uint32) {
 	s := g.S
-	bits := make([]uint64, (s.EdgeCount()+63)/64)
+	bits = make([]uint64, (s.EdgeCount()+63)/64)
 	n := uint32(s.NodeCount())
+	first = make([]uint32, n+1)
 	for i := uint32(0); i < n; i++ {
 		for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
 			if g.isEssential(i, e) {
 				bits[e>>6] |= 1 << (e & 63)
+				first[s.EdgeTo[e]+1]++
 			}
 		}
 	}
-	return bits
+	return bits, first
 }
 
 func (g *Graph) isEssential(i, e uint32) bool {
@@ -63,9 +66,9 @@ func (g *Graph) isEssential(i, e uint32) bool {
 func (g *Graph) buildDominators() {
 	s := g.S
 	n := s.NodeCount()
-	ess := g.essentialEdges()
+	ess, firstPred := g.essentialEdges()
 	isEss := func(e uint32) bool { return ess[e>>6]&(1<<(e&63)) != 0 }
-	firstPred, preds := g.essentialPredecessors(isEss)
+	preds := g.essentialPredecessors(isEss, firstPred)
 
 	size := n + 1
 	parent := make([]uint32, size)
@@ -223,21 +226,16 @@ func (g *Graph) buildDominators() {
 }
 
 // essentialPredecessors lists, for every node, the sources of its essential
-// retaining edges (CSR), in the order of DevTools' retainer index: reverse
-// (source, edge) order.
-func (g *Graph) essentialPredecessors(isEss func(uint32) bool) (first, preds []uint32) {
+// retaining edges (CSR over first, which holds the counts at first[to+1] on
+// entry and the offsets on return), in the order of DevTools' retainer
+// index: reverse (source, edge) order.
+func (g *Graph) essentialPredecessors(isEss func(uint32) bool, first []uint32) []uint32 {
 	s := g.S
 	n := s.NodeCount()
-	first = make([]uint32, n+1)
-	for e, to := range s.EdgeTo {
-		if isEss(uint32(e)) {
-			first[to+1]++
-		}
-	}
 	for i := 1; i <= n; i++ {
 		first[i] += first[i-1]
 	}
-	preds = make([]uint32, first[n])
+	preds := make([]uint32, first[n])
 	// Fill each node's slots from the end, counting first[to+1] down; when
 	// done, first[to+1] holds the start of node to, so shift it back.
 	for src := 0; src < n; src++ {
@@ -252,7 +250,7 @@ func (g *Graph) essentialPredecessors(isEss func(uint32) bool) (first, preds []u
 	}
 	copy(first[:n], first[1:])
 	first[n] = uint32(len(preds))
-	return first, preds
+	return preds
 }
 
 // buildDominated builds the children lists of the dominator tree.

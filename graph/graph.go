@@ -73,6 +73,9 @@ type Graph struct {
 	Unreachable int
 
 	shallowDone sync.WaitGroup // Shallow is ready
+	scripts     scriptIndex
+	traceOnce   sync.Once
+	traceByID   map[uint32]int32 // trace-tree node id → index in S.TraceTree
 
 	extra     []string          // strings added by the analyses
 	extraIdx  map[string]uint32 // dedup of extra, as DevTools' getIndexForString

@@ -11,6 +11,7 @@ package snapshot_test
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -117,7 +118,7 @@ func readSized(b []byte) (*snapshot.Snapshot, error) {
 	return snapshot.Read(bytes.NewReader(b), snapshot.Options{Size: int64(len(b))})
 }
 
-var oneLineError = regexp.MustCompile(`^[a-z_]+: [^\n]+ \(at byte [0-9]+\)$`)
+var oneLineError = regexp.MustCompile(`^(\w+|".*"): [^\n]+ \(at byte [0-9]+\)$`)
 
 // checkError asserts that err is a *snapshot.Error for section whose message
 // contains want, that its text is one line naming the section and the byte
@@ -169,6 +170,34 @@ func TestTinySnapshotIsValid(t *testing.T) {
 	// The same through gzip and with an unknown size.
 	if _, err := read(gzipBytes(t, []byte(tinySnapshot))); err != nil {
 		t.Errorf("gzipped: %v", err)
+	}
+}
+
+// TestPrettyPrinted: white space anywhere JSON allows it, as in a snapshot
+// that went through a JSON pretty-printer, and empty arrays written "[ ]".
+func TestPrettyPrinted(t *testing.T) {
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, []byte(tinySnapshot), "\t", "  "); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := readSized(buf.Bytes()); err != nil || s.EdgeCount() != 3 {
+		t.Fatalf("indented tinySnapshot: %v", err)
+	}
+	// Without edges, and every empty array with white space inside.
+	in := replace(t, tinySnapshot, `"edge_count":3`, `"edge_count":0`)
+	in = replace(t, in, "[9,0,1,0,2,0,0\n,3,1,3,32,1,0,0", "[9,0,1,0,0,0,0\n,3,1,3,32,0,0,0")
+	in = replace(t, in, "\"edges\":[1,0,7\n,2,3,14\n,2,4,14]", "\"edges\":[]")
+	buf.Reset()
+	if err := json.Indent(&buf, []byte(in), "", " "); err != nil {
+		t.Fatal(err)
+	}
+	pretty := strings.ReplaceAll(buf.String(), "[]", "[ \r\n\t]")
+	s, err := readSized([]byte(pretty))
+	if err != nil {
+		t.Fatalf("%v in\n%s", err, pretty)
+	}
+	if s.NodeCount() != 3 || s.EdgeCount() != 0 {
+		t.Errorf("%d nodes, %d edges", s.NodeCount(), s.EdgeCount())
 	}
 }
 
@@ -339,6 +368,8 @@ var badCases = []badCase{
 		return append(append([]byte(nil), raw...), "\x00\x00\x00"...)
 	}, "trailer", "data after the end of the snapshot"},
 	{"unknown section without a value", tiny(`"samples":[]`, `"extra":}`), "extra", "unexpected '}'"},
+	{"unknown section with an empty name", tiny(`"samples":[]`, `"":}`), `""`, "unexpected '}'"},
+	{"unknown section name with a newline", tiny(`"samples":[]`, `"a\nb":}`), `"a\nb"`, "unexpected '}'"},
 	{"unknown section truncated", func(t testing.TB) []byte {
 		return []byte(replace(t, tinySnapshot, `"samples":[]`, `"extra":[[1,{"a":"b"`)[:strings.Index(tinySnapshot, `"samples":[]`)+30])
 	}, "extra", "unexpected end of input"},

@@ -173,7 +173,6 @@ func fuzzSeeds(t testing.TB) []fuzzSeed {
 		{"valid-node24", []byte(node24Snapshot)},
 		{"valid-trace", []byte(traceSnapshot)},
 		{"valid-one-node", []byte(`{"snapshot":` + tinyMeta + `"node_count":1,"edge_count":0},"nodes":[9,0,1,0,0,0,0],"edges":[],"strings":[""]}`)},
-		{"bad-no-nodes", []byte(`{"snapshot":` + tinyMeta + `"node_count":0,"edge_count":0},"nodes":[],"edges":[],"strings":[]}`)},
 		{"real-head-4k", raw[:4096]},
 		{"real-head-3k-gzip", gzipBytes(t, raw[:3000])},
 	}

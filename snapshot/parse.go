@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"strconv"
 )
 
 // Options controls Read.
@@ -118,7 +119,7 @@ func (p *parser) document() error {
 		if name != "snapshot" && !p.seen["snapshot"] {
 			return s.errorf("section %q comes before the snapshot header", name)
 		}
-		s.section = name
+		s.section = sectionName(name)
 		if err := p.section(name); err != nil {
 			return err
 		}
@@ -150,6 +151,21 @@ func (p *parser) document() error {
 		}
 	}
 	return nil
+}
+
+// sectionName is how errors name a section: as the file spells it when
+// that is a plain identifier, else quoted, so that an empty key or one with
+// a newline still gives a one-line error that names it.
+func sectionName(name string) string {
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			return strconv.Quote(name)
+		}
+	}
+	if name == "" {
+		return `""`
+	}
+	return name
 }
 
 func (p *parser) section(name string) error {

@@ -18,7 +18,12 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s: %s (at byte %d)", e.Section, e.Msg, e.Offset)
 }
 
-const chunkSize = 4 << 20
+// Chunks start at firstChunkSize and grow fourfold up to chunkSize, so that
+// a small input costs small buffers.
+const (
+	chunkSize      = 4 << 20
+	firstChunkSize = 64 << 10
+)
 
 // scanner reads JSON tokens from a stream of chunks. A goroutine reads (and
 // decompresses) the next chunks while the parser works on the current one.
@@ -51,7 +56,7 @@ func newScanner(r io.Reader, progress func(int64)) *scanner {
 		section:  "header",
 	}
 	for i := 0; i < 3; i++ {
-		s.free <- make([]byte, chunkSize)
+		s.free <- nil // allocated by readLoop when first needed
 	}
 	go s.readLoop(r)
 	return s
@@ -59,6 +64,7 @@ func newScanner(r io.Reader, progress func(int64)) *scanner {
 
 func (s *scanner) readLoop(r io.Reader) {
 	defer close(s.chunks)
+	size := firstChunkSize
 	for {
 		var b []byte
 		select {
@@ -66,6 +72,10 @@ func (s *scanner) readLoop(r io.Reader) {
 		case <-s.done:
 			return
 		}
+		if cap(b) < size {
+			b = make([]byte, size) // replaces a smaller buffer of the pool
+		}
+		size = min(4*size, chunkSize)
 		n, err := readFull(r, b[:cap(b)])
 		if n > 0 || err != nil {
 			select {
@@ -519,6 +529,7 @@ func (s *scanner) uintArray(batch []uint64, consume func([]uint64) error) error 
 				if state == inNumber {
 					state = afterNumber
 				}
+				continue // white space leaves first as it is: "[ ]" is empty
 			default:
 				s.pos += i
 				if c == '-' || c == '.' || c == 'e' || c == 'E' {

@@ -32,7 +32,7 @@ func newRoot() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(summaryCmd(), demoCmd())
+	root.AddCommand(summaryCmd(), leaksCmd(), diffCmd(), retainersCmd(), dominatorsCmd(), demoCmd())
 	return root
 }
 

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/heapscope/heapscope/diff"
+	"github.com/heapscope/heapscope/graph"
+	"github.com/heapscope/heapscope/progress"
+	"github.com/heapscope/heapscope/report"
+	"github.com/heapscope/heapscope/summary"
+)
+
+type diffOptions struct {
+	top    int
+	sortBy string
+	filter string
+	asJSON bool
+}
+
+func diffCmd() *cobra.Command {
+	var o diffOptions
+	cmd := &cobra.Command{
+		Use:   "diff BASE TARGET",
+		Short: "Compare two heap snapshots of one process, as DevTools' Comparison view",
+		Long: `Compares TARGET against BASE, an earlier snapshot of the same process (gzip or
+plain; one of them may be "-" for stdin), with DevTools' exact numbers: per class,
+the objects new in TARGET and deleted since BASE (matched by V8 object id), their
+shallow sizes, and the change of the class's retained size. Classes whose
+retained size alone changed are listed after DevTools' rows.`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.check(args); err != nil {
+				return err
+			}
+			rep := progress.New()
+			base, err := load(args[0], rep)
+			if err != nil {
+				return err
+			}
+			target, err := load(args[1], rep)
+			if err != nil {
+				return err
+			}
+			return writeDiff(cmd, base, target, args[0], args[1], o, rep)
+		},
+	}
+	cmd.Flags().IntVar(&o.top, "top", 0, "show the N biggest changes (default 30 in text; all in JSON)")
+	cmd.Flags().StringVar(&o.sortBy, "sort", "size", "order by the absolute change of: size (shallow), count or retained")
+	cmd.Flags().StringVar(&o.filter, "filter", "", "only classes whose name matches this regular expression")
+	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print JSON (oracle field names, exact integers)")
+	return cmd
+}
+
+func (o *diffOptions) check(args []string) error {
+	switch diff.SortBy(o.sortBy) {
+	case diff.BySize, diff.ByCount, diff.ByRetained:
+	default:
+		return inputError(fmt.Errorf("--sort must be size, count or retained, not %q", o.sortBy))
+	}
+	if _, err := regexp.Compile(o.filter); err != nil {
+		return inputError(fmt.Errorf("--filter: %v", err))
+	}
+	if o.top < 0 {
+		return inputError(fmt.Errorf("--top must not be negative"))
+	}
+	if args[0] == "-" && args[1] == "-" {
+		return inputError(fmt.Errorf("only one of BASE and TARGET can be read from stdin"))
+	}
+	return nil
+}
+
+func diffSnapshot(g *graph.Graph, file string) report.DiffSnapshot {
+	return report.DiffSnapshot{
+		File:          file,
+		NodeCount:     g.NodeCount(),
+		TotalSize:     summary.ComputeTotals(g).TotalSize,
+		MaxJSObjectID: g.S.MaxJSNodeID(),
+	}
+}
+
+func writeDiff(cmd *cobra.Command, base, target *graph.Graph, baseFile, targetFile string, o diffOptions, rep *progress.Reporter) error {
+	rep.Phase("comparing")
+	res := diff.Compare(base, target)
+	r := &report.DiffReport{
+		Base:       diffSnapshot(base, baseFile),
+		Target:     diffSnapshot(target, targetFile),
+		ClassCount: len(res.Classes),
+		Warnings:   res.Warnings,
+	}
+	rep.Done()
+	if len(res.Warnings) > 0 {
+		fmt.Fprintf(cmd.ErrOrStderr(), "heapscope: warning: %s\n", strings.Join(res.Warnings, "; "))
+	}
+	classes := res.Classes
+	diff.Sort(classes, diff.SortBy(o.sortBy))
+	if o.filter != "" {
+		re := regexp.MustCompile(o.filter) // checked in check
+		kept := classes[:0]
+		for _, c := range classes {
+			if re.MatchString(c.Name) {
+				kept = append(kept, c)
+			}
+		}
+		classes = kept
+	}
+	top := o.top
+	if top == 0 && !o.asJSON {
+		top = 30
+	}
+	if top > 0 && len(classes) > top {
+		classes = classes[:top]
+	}
+	r.Classes = classes
+	if o.asJSON {
+		return report.WriteJSON(cmd.OutOrStdout(), r)
+	}
+	return report.WriteDiffText(cmd.OutOrStdout(), r)
+}

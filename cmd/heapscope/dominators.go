@@ -1,0 +1,98 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/dustin/go-humanize"
+	"github.com/spf13/cobra"
+
+	"github.com/heapscope/heapscope/progress"
+	"github.com/heapscope/heapscope/report"
+)
+
+type dominatorsOptions struct {
+	id      string
+	depth   int
+	minSize string
+	asJSON  bool
+}
+
+// defaultMinShare is the default --min-size: this fraction of the start
+// object's retained size, so that each level lists at most ~100 objects.
+const defaultMinShare = 0.01
+
+func dominatorsCmd() *cobra.Command {
+	var o dominatorsOptions
+	cmd := &cobra.Command{
+		Use:   "dominators SNAPSHOT [--id ID]",
+		Short: "The dominator tree: which objects keep the most memory alive",
+		Long: `Prints the dominator tree, as Eclipse MAT's dominator tree view: below the root
+(or the object --id), each object with the objects it immediately dominates
+(those that would be freed with it), biggest retained size first, --depth levels
+deep, leaving out objects retaining less than --min-size (default: 1% of the
+start object's retained size). Each line shows the retained size, its share of
+the heap, the shallow size, and the object with the edge by which its dominator
+holds it when it holds it directly.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, minSize, err := o.check(cmd)
+			if err != nil {
+				return err
+			}
+			rep := progress.New()
+			g, err := load(args[0], rep)
+			if err != nil {
+				return err
+			}
+			start := g.S.Root
+			if o.id != "" {
+				var ok bool
+				if start, ok = ordinalOf(g, id); !ok {
+					rep.Done()
+					return inputError(fmt.Errorf("%s: no object with id @%d", args[0], id))
+				}
+			}
+			if minSize < 0 {
+				minSize = int64(defaultMinShare * float64(g.Retained[start]))
+			}
+			r := report.NewDominatorsReport(g, args[0], start, o.depth, uint64(minSize))
+			rep.Done()
+			if o.asJSON {
+				return report.WriteJSON(cmd.OutOrStdout(), r)
+			}
+			return report.WriteDominatorsText(cmd.OutOrStdout(), r)
+		},
+	}
+	cmd.Flags().StringVar(&o.id, "id", "", "start at this object (V8 id, \"123\" or \"@123\") instead of the root")
+	cmd.Flags().IntVar(&o.depth, "depth", 3, "levels to show below the start object")
+	cmd.Flags().StringVar(&o.minSize, "min-size", "", "smallest retained size shown, in bytes or with a unit (\"64KiB\", \"1MB\"); default 1% of the start object's retained size")
+	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print JSON (a nested tree, exact integers)")
+	return cmd
+}
+
+// check validates the flags; it returns the parsed --id and --min-size
+// (-1 for the default).
+func (o *dominatorsOptions) check(cmd *cobra.Command) (uint32, int64, error) {
+	if o.depth < 0 {
+		return 0, 0, inputError(fmt.Errorf("--depth must not be negative, not %d", o.depth))
+	}
+	var id uint32
+	if o.id != "" {
+		v, err := strconv.ParseUint(strings.TrimPrefix(o.id, "@"), 10, 32)
+		if err != nil {
+			return 0, 0, inputError(fmt.Errorf("--id %q: not an object id", o.id))
+		}
+		id = uint32(v)
+	}
+	minSize := int64(-1)
+	if cmd.Flags().Changed("min-size") {
+		v, err := humanize.ParseBytes(o.minSize)
+		if err != nil || v > 1<<62 {
+			return 0, 0, inputError(fmt.Errorf("--min-size %q: not a size", o.minSize))
+		}
+		minSize = int64(v)
+	}
+	return id, minSize, nil
+}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/heapscope/heapscope/graph"
+	"github.com/heapscope/heapscope/leak"
+	"github.com/heapscope/heapscope/progress"
+	"github.com/heapscope/heapscope/report"
+)
+
+type leaksOptions struct {
+	asJSON     bool
+	minGrowth  int
+	failOnLeak bool
+}
+
+func (o *leaksOptions) flags(cmd *cobra.Command) {
+	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print JSON: {verdict, snapshots, findings:[{class, countGrowth, retainedGrowth, accumulationPoint, path, locations, …}]}")
+	cmd.Flags().IntVar(&o.minGrowth, "min-growth", leak.DefaultMinGrowth, "least number of objects a class must gain at every step")
+	cmd.Flags().BoolVar(&o.failOnLeak, "fail-on-leak", false, "exit with code 1 when a leak is found (for CI)")
+}
+
+func leaksCmd() *cobra.Command {
+	var o leaksOptions
+	cmd := &cobra.Command{
+		Use:   "leaks S1 S2 [S3 ...]",
+		Short: "Find what accumulates across snapshots of one process, and why",
+		Long: `Reads two or more snapshots taken from one process, in the order they were
+taken (V8 object ids are stable within a process), and reports each leak:
+the class that keeps growing, its retainer chain from the roots, the object
+where it accumulates, the classes growing with it and the source locations.
+Exit code 0 when no leak is found, 1 with --fail-on-leak when one is, 2 on errors.`,
+		Args: cobra.MinimumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.minGrowth < 1 {
+				return inputError(fmt.Errorf("--min-growth must be at least 1"))
+			}
+			rep := progress.New()
+			graphs := make([]*graph.Graph, len(args))
+			for k, path := range args {
+				g, err := load(path, rep)
+				if err != nil {
+					return err
+				}
+				graphs[k] = g
+			}
+			return writeLeaks(cmd, graphs, args, o, rep)
+		},
+	}
+	o.flags(cmd)
+	return cmd
+}
+
+func writeLeaks(cmd *cobra.Command, graphs []*graph.Graph, names []string, o leaksOptions, rep *progress.Reporter) error {
+	rep.Phase("looking for leaks")
+	r, err := leak.Analyze(graphs, names, leak.Options{MinGrowth: o.minGrowth})
+	rep.Done()
+	if err != nil {
+		return inputError(err)
+	}
+	if o.asJSON {
+		err = report.WriteJSON(cmd.OutOrStdout(), r)
+	} else {
+		err = report.WriteLeaksText(cmd.OutOrStdout(), r)
+	}
+	if err != nil {
+		return err
+	}
+	if o.failOnLeak && r.Verdict == "leak" {
+		return &exitError{code: 1, err: fmt.Errorf("leak found: %s", r.Findings[0].Class)}
+	}
+	return nil
+}

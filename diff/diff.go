@@ -1,0 +1,360 @@
+// Package diff compares two heap snapshots of one process the way the Chrome
+// DevTools Memory panel's Comparison view does, and adds each class's count
+// and retained size in both snapshots.
+//
+// V8 object ids are stable within one process, so objects are matched by id:
+// per class key, the ids of the base's and the target's counted objects
+// (shallow size > 0) are merged; ids only in the target are new, ids only in
+// the base are deleted (DevTools' aggregatesForDiff and calculateSnapshotDiff
+// in HeapSnapshot.ts). As in DevTools, the base's plain objects are
+// classified with the target's inferred interface definitions ("{a, b}"), so
+// that both sides use the same class keys.
+package diff
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/heapscope/heapscope/graph"
+	"github.com/heapscope/heapscope/snapshot"
+	"github.com/heapscope/heapscope/summary"
+)
+
+// Class is one row of the Comparison view, keyed like the Summary view, with
+// the class's Summary numbers in both snapshots.
+type Class struct {
+	// Key is DevTools' class key: ",Name", or "scriptId,line,column,Name"
+	// for objects whose constructor has a source location.
+	Key string `json:"key"`
+	// Name is the name DevTools shows for the row: the target's class name,
+	// or for a class that only the base has, the base's own class name of
+	// its instance with the largest id.
+	Name string `json:"name"`
+
+	// DevTools' Comparison view: # New, # Deleted, # Delta, Alloc. Size,
+	// Freed Size, Size Delta. Sizes are shallow sizes (after DevTools'
+	// ownership transfer).
+	AddedCount   int    `json:"addedCount"`
+	RemovedCount int    `json:"removedCount"`
+	CountDelta   int    `json:"countDelta"`
+	AddedSize    uint64 `json:"addedSize"`
+	RemovedSize  uint64 `json:"removedSize"`
+	SizeDelta    int64  `json:"sizeDelta"`
+
+	// The Summary view's count and class retained size in each snapshot
+	// (0 where the snapshot has no such class). The base's numbers use the
+	// Comparison's classification (the target's interface definitions).
+	BaseCount      int    `json:"baseCount"`
+	TargetCount    int    `json:"targetCount"`
+	BaseRetained   uint64 `json:"baseRetained"`
+	TargetRetained uint64 `json:"targetRetained"`
+	RetainedDelta  int64  `json:"retainedDelta"`
+
+	// Location is the constructor's location for location-keyed classes.
+	Location *snapshot.Location `json:"-"`
+	// NewNodes are the target ordinals of the new objects, in id order.
+	NewNodes []uint32 `json:"-"`
+	// DeletedNodes are the base ordinals of the deleted objects, in id order.
+	DeletedNodes []uint32 `json:"-"`
+}
+
+// InComparison reports whether DevTools' Comparison view has a row for c
+// (it has objects new or deleted). Compare also returns the classes whose
+// retained size alone changed.
+func (c *Class) InComparison() bool { return c.AddedCount > 0 || c.RemovedCount > 0 }
+
+// Result is the comparison of a target snapshot against a base snapshot.
+type Result struct {
+	// Classes are the rows: every class with new or deleted objects (exactly
+	// DevTools' Comparison view), then every class whose retained size alone
+	// changed; sorted by Sort(…, BySize).
+	Classes []Class
+	// BaseIDs are the ids of all base nodes, sorted; see InBase.
+	BaseIDs []uint32
+	// BaseMaxJSID and TargetMaxJSID are each snapshot's largest JS object
+	// id (odd id): objects allocated after a snapshot have larger ids.
+	BaseMaxJSID, TargetMaxJSID uint32
+	// SharedIDs counts the ids (of non-synthetic nodes) both snapshots
+	// have; SameObjects those of them with the same node type and raw name
+	// on both sides. In two snapshots of one process they are equal.
+	SharedIDs, SameObjects int
+	// Warnings say why the two snapshots do not look like an earlier and a
+	// later snapshot of one process (ids only match within one process).
+	Warnings []string
+}
+
+// InBase reports whether the base snapshot has a node with V8 object id id.
+func (r *Result) InBase(id uint32) bool {
+	_, ok := slices.BinarySearch(r.BaseIDs, id)
+	return ok
+}
+
+// Class returns the row for a class key, or nil if the class did not change.
+func (r *Result) Class(key string) *Class {
+	for i := range r.Classes {
+		if r.Classes[i].Key == key {
+			return &r.Classes[i]
+		}
+	}
+	return nil
+}
+
+// side is one snapshot's counted nodes grouped by class key, each group in
+// id order.
+type side struct {
+	g      *graph.Graph
+	keys   []string
+	rows   []summary.Class // Summary rows, by key
+	rowOf  map[string]int  // key -> index into rows
+	first  []uint32        // group k is ords[first[k]:first[k+1]]
+	ords   []uint32
+	sorted []uint64 // all nodes as id<<32 | ordinal, sorted
+}
+
+func newSide(g *graph.Graph) *side {
+	sd := &side{g: g}
+	var perNode []int32
+	sd.keys, perNode = summary.NodeKeys(g)
+	sd.rows = summary.Classes(g, nil)
+	sd.rowOf = make(map[string]int, len(sd.rows))
+	for i, c := range sd.rows {
+		sd.rowOf[c.Key] = i
+	}
+	ids := g.S.NodeIDs
+	sd.sorted = make([]uint64, len(ids))
+	for i, id := range ids {
+		sd.sorted[i] = uint64(id)<<32 | uint64(i)
+	}
+	slices.Sort(sd.sorted)
+	sd.first = make([]uint32, len(sd.keys)+1)
+	for _, k := range perNode {
+		if k >= 0 {
+			sd.first[k+1]++
+		}
+	}
+	for k := 1; k < len(sd.first); k++ {
+		sd.first[k] += sd.first[k-1]
+	}
+	sd.ords = make([]uint32, sd.first[len(sd.keys)])
+	fill := append([]uint32(nil), sd.first[:len(sd.keys)]...)
+	for _, v := range sd.sorted {
+		o := uint32(v)
+		if k := perNode[o]; k >= 0 {
+			sd.ords[fill[k]] = o
+			fill[k]++
+		}
+	}
+	return sd
+}
+
+func (sd *side) group(k int) []uint32 { return sd.ords[sd.first[k]:sd.first[k+1]] }
+
+// Compare compares target against base, both analysed graphs of snapshots
+// of one process, base taken first. It does not change base or target, but
+// re-classifies base temporarily (graph.WithInterfaces): neither may be used
+// concurrently while Compare runs.
+func Compare(base, target *graph.Graph) *Result {
+	r := &Result{}
+	if base == nil || target == nil {
+		r.Warnings = append(r.Warnings, "nothing to compare")
+		return r
+	}
+	t := newSide(target)
+	var b *side
+	base.WithInterfaces(target.Interfaces, func() { b = newSide(base) })
+
+	r.BaseIDs = make([]uint32, len(b.sorted))
+	for i, v := range b.sorted {
+		r.BaseIDs[i] = uint32(v >> 32)
+	}
+
+	baseKey := make(map[string]int, len(b.keys))
+	for k, key := range b.keys {
+		baseKey[key] = k
+	}
+	var unchanged []Class // retained size changed, no object new or deleted
+	for k, key := range t.keys {
+		bk, ok := baseKey[key]
+		var bg []uint32
+		if ok {
+			bg = b.group(bk)
+			delete(baseKey, key)
+		}
+		c := merge(base, target, bg, t.group(k))
+		c.Key = key
+		c.Name = keyName(key)
+		if i, ok := t.rowOf[key]; ok {
+			tr := &t.rows[i]
+			c.Name, c.Location = tr.Name, tr.Location
+			c.TargetCount, c.TargetRetained = tr.Count, tr.Retained
+		}
+		if i, ok := b.rowOf[key]; ok {
+			c.BaseCount, c.BaseRetained = b.rows[i].Count, b.rows[i].Retained
+		}
+		c.RetainedDelta = int64(c.TargetRetained) - int64(c.BaseRetained)
+		switch {
+		case c.InComparison():
+			r.Classes = append(r.Classes, c)
+		case c.RetainedDelta != 0:
+			unchanged = append(unchanged, c)
+		}
+	}
+	// Classes only the base has: every instance was deleted.
+	for k, key := range b.keys {
+		if _, ok := baseKey[key]; !ok {
+			continue
+		}
+		bg := b.group(k)
+		if len(bg) == 0 {
+			continue
+		}
+		c := merge(base, target, bg, nil)
+		c.Key = key
+		// DevTools names the row after the base's own classification (its
+		// interface definitions are back in place) of the last instance.
+		c.Name = base.ClassName(bg[len(bg)-1])
+		if i, ok := b.rowOf[key]; ok {
+			br := &b.rows[i]
+			c.Location, c.BaseCount, c.BaseRetained = br.Location, br.Count, br.Retained
+		}
+		c.RetainedDelta = -int64(c.BaseRetained)
+		r.Classes = append(r.Classes, c)
+	}
+	r.Classes = append(r.Classes, unchanged...)
+	Sort(r.Classes, BySize)
+	r.checkProcess(b, t)
+	return r
+}
+
+// keyName is the class name in a class key (",Name" or "script,line,column,Name").
+func keyName(key string) string {
+	if p := strings.SplitN(key, ",", 4); len(p) == 4 && p[0] != "" {
+		return p[3]
+	}
+	return strings.TrimPrefix(key, ",")
+}
+
+// merge is DevTools' calculateDiffForClass on two groups of ordinals in id
+// order (a group may be empty).
+func merge(base, target *graph.Graph, bg, tg []uint32) Class {
+	var c Class
+	bid, tid := base.S.NodeIDs, target.S.NodeIDs
+	added := func(o uint32) {
+		c.NewNodes = append(c.NewNodes, o)
+		c.AddedCount++
+		c.AddedSize += target.Shallow[o]
+	}
+	deleted := func(o uint32) {
+		c.DeletedNodes = append(c.DeletedNodes, o)
+		c.RemovedCount++
+		c.RemovedSize += base.Shallow[o]
+	}
+	i, j := 0, 0
+	for i < len(bg) && j < len(tg) {
+		a, t := bid[bg[i]], tid[tg[j]]
+		switch {
+		case a < t:
+			deleted(bg[i])
+			i++
+		case a > t:
+			added(tg[j])
+			j++
+		default:
+			i++
+			j++
+		}
+	}
+	for ; i < len(bg); i++ {
+		deleted(bg[i])
+	}
+	for ; j < len(tg); j++ {
+		added(tg[j])
+	}
+	c.CountDelta = c.AddedCount - c.RemovedCount
+	c.SizeDelta = int64(c.AddedSize) - int64(c.RemovedSize)
+	return c
+}
+
+// checkProcess fills the id statistics and warns when the snapshots do not
+// look like an earlier and a later snapshot of one process.
+func (r *Result) checkProcess(b, t *side) {
+	bs, ts := b.g.S, t.g.S
+	r.BaseMaxJSID, r.TargetMaxJSID = bs.MaxJSNodeID(), ts.MaxJSNodeID()
+	i, j := 0, 0
+	for i < len(b.sorted) && j < len(t.sorted) {
+		a, c := uint32(b.sorted[i]>>32), uint32(t.sorted[j]>>32)
+		switch {
+		case a < c:
+			i++
+		case a > c:
+			j++
+		default:
+			bo, to := uint32(b.sorted[i]), uint32(t.sorted[j])
+			i++
+			j++
+			// Synthetic nodes ((GC roots) and its children) have the same
+			// small ids in every process.
+			if bs.NodeTypes[bo] == snapshot.NodeSynthetic && ts.NodeTypes[to] == snapshot.NodeSynthetic {
+				continue
+			}
+			r.SharedIDs++
+			if bs.NodeTypes[bo] == ts.NodeTypes[to] && bytes.Equal(bs.Strings.Bytes(bs.NodeNames[bo]), ts.Strings.Bytes(ts.NodeNames[to])) {
+				r.SameObjects++
+			}
+		}
+	}
+	switch {
+	case r.SharedIDs == 0:
+		r.Warnings = append(r.Warnings, "the snapshots have no object id in common: they look like different processes (ids only match within one process)")
+	case r.SameObjects*2 < r.SharedIDs:
+		r.Warnings = append(r.Warnings, fmt.Sprintf("only %d of the %d object ids the snapshots share name the same object: they look like different processes (ids only match within one process)", r.SameObjects, r.SharedIDs))
+	}
+	if r.TargetMaxJSID < r.BaseMaxJSID {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("the target's largest object id (%d) is below the base's (%d): is the base the later snapshot?", r.TargetMaxJSID, r.BaseMaxJSID))
+	}
+}
+
+// SortBy names a Comparison order.
+type SortBy string
+
+// The Comparison orders: by the absolute value of a delta, biggest first.
+const (
+	BySize     SortBy = "size"     // |Size Delta|
+	ByCount    SortBy = "count"    // |# Delta|
+	ByRetained SortBy = "retained" // |Retained Delta|
+)
+
+// Sort orders rows by the absolute value of the chosen delta, biggest first;
+// ties by |size delta|, |count delta|, |retained delta|, then key.
+func Sort(rows []Class, by SortBy) {
+	abs := func(v int64) int64 {
+		if v < 0 {
+			return -v
+		}
+		return v
+	}
+	keys := func(c *Class) [4]int64 {
+		k := [4]int64{0, abs(c.SizeDelta), abs(int64(c.CountDelta)), abs(c.RetainedDelta)}
+		switch by {
+		case ByCount:
+			k[0] = k[2]
+		case ByRetained:
+			k[0] = k[3]
+		default:
+			k[0] = k[1]
+		}
+		return k
+	}
+	sort.SliceStable(rows, func(i, j int) bool {
+		ka, kb := keys(&rows[i]), keys(&rows[j])
+		for x := range ka {
+			if ka[x] != kb[x] {
+				return ka[x] > kb[x]
+			}
+		}
+		return rows[i].Key < rows[j].Key
+	})
+}

@@ -1,0 +1,632 @@
+// Package leak turns a series of heap snapshots of one process into a leak
+// verdict: which objects keep accumulating, the retainer chain that holds
+// them, the object where they accumulate, and where in the code they come
+// from. Many leaked objects with one cause are grouped into one finding.
+//
+// The method, in the order it runs:
+//
+//  1. Growth: per DevTools class key, the count and class retained size in
+//     every snapshot (earlier snapshots re-classified with the last one's
+//     inferred interfaces, as DevTools' Comparison view does). A class is a
+//     candidate when its count grows by at least MinGrowth at every step,
+//     its retained size grows too, and it has objects allocated after the
+//     first snapshot (V8 object id above the first snapshot's largest JS id)
+//     that are still alive in the last one.
+//  2. Cause: for a sample of those new objects, the shortest retainer path
+//     from the roots in the last snapshot, grouped by path shape (package
+//     paths normalizes indexes and list positions). The most common shape is
+//     the class's cause; its representative is the instance of that shape
+//     nearest to the roots.
+//  3. Grouping: a candidate class that appears on another candidate's chain
+//     (Timeout on the chain of the leaked Servers) is part of that finding,
+//     not a finding of its own. A finding is named after the deepest object
+//     on its chain whose class is a constructor with a source location
+//     (Server, not the native_bind Function between Timeout and Server).
+//  4. Accumulation point: the deepest ordinary object on the chain above
+//     the growing classes that retains the growth (the TimersList for the
+//     timers, the Map for a cache).
+//  5. Sources: the constructor's location, every function on the chain, the
+//     target of bound functions, script names resolved through the
+//     snapshot's Script objects, and the allocation stack when the snapshots
+//     were taken with allocation tracking.
+package leak
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/heapscope/heapscope/graph"
+	"github.com/heapscope/heapscope/paths"
+	"github.com/heapscope/heapscope/snapshot"
+	"github.com/heapscope/heapscope/summary"
+)
+
+// Options controls Analyze.
+type Options struct {
+	// MinGrowth is the least number of instances a class must gain at every
+	// step to be a candidate; 0 means DefaultMinGrowth.
+	MinGrowth int
+	// Samples is the number of new objects per class whose paths are
+	// computed; 0 means DefaultSamples.
+	Samples int
+	// MaxCandidates bounds how many growing classes are examined, biggest
+	// retained growth first; 0 means DefaultMaxCandidates.
+	MaxCandidates int
+}
+
+// Defaults for Options.
+const (
+	DefaultMinGrowth     = 10
+	DefaultSamples       = 64
+	DefaultMaxCandidates = 24
+)
+
+// Report is the verdict over a series.
+type Report struct {
+	// Verdict is "leak" when there is at least one finding, else "no-leak".
+	Verdict   string         `json:"verdict"`
+	Snapshots []SnapshotInfo `json:"snapshots"`
+	Findings  []Finding      `json:"findings"`
+	// MinGrowth is the threshold that was applied.
+	MinGrowth int `json:"minGrowth"`
+}
+
+// SnapshotInfo describes one snapshot of the series.
+type SnapshotInfo struct {
+	Name      string `json:"name"`
+	Nodes     int    `json:"nodes"`
+	TotalSize uint64 `json:"totalSize"`
+	MaxJSID   uint32 `json:"maxJsId"`
+}
+
+// Finding is one leak: a class whose objects accumulate, and why.
+type Finding struct {
+	Class string `json:"class"`
+	Key   string `json:"key"`
+	// Counts and Retained are the class's count and class retained size in
+	// each snapshot; CountGrowth the change at each step.
+	Counts      []int    `json:"counts"`
+	CountGrowth []int    `json:"countGrowth"`
+	Retained    []uint64 `json:"retained"`
+	// RetainedGrowth is the retained size gained from the first snapshot to
+	// the last, summed over the finding's classes.
+	RetainedGrowth int64 `json:"retainedGrowth"`
+	// NewAlive is the number of the class's objects allocated after the
+	// first snapshot and alive in the last.
+	NewAlive int `json:"newAlive"`
+	// Share is the fraction of sampled new objects whose path has the
+	// representative's shape.
+	Share float64 `json:"share"`
+	// Representative is the object that explains the finding (last snapshot).
+	Representative NodeRef `json:"representative"`
+	// Path is the representative's retainer chain, root first.
+	Path []Step `json:"path"`
+	// Shape is the normalized chain shared by the grouped objects.
+	Shape string `json:"shape"`
+	// AccumulationPoint is the object whose retained size holds the growth.
+	AccumulationPoint *Accumulation `json:"accumulationPoint"`
+	// Related are other growing classes on the same chain.
+	Related []Related `json:"related,omitempty"`
+	// Locations are the source locations that explain the chain.
+	Locations []Location `json:"locations"`
+	// AllocationStack is where the representative was allocated (innermost
+	// first), when the snapshots carry allocation traces.
+	AllocationStack []graph.Frame `json:"allocationStack,omitempty"`
+}
+
+// NodeRef names one object of the last snapshot.
+type NodeRef struct {
+	Class    string `json:"class"`
+	Name     string `json:"name"`
+	ID       uint32 `json:"id"`
+	Self     uint64 `json:"self"`
+	Retained uint64 `json:"retained"`
+}
+
+// Step is one hop of a chain: the edge from the previous object (empty for
+// the first) and the object it leads to.
+type Step struct {
+	Edge string `json:"edge"`
+	NodeRef
+}
+
+// Accumulation is the accumulation point and its retained size in every
+// snapshot where it exists (0 where it does not).
+type Accumulation struct {
+	NodeRef
+	RetainedBySnapshot []uint64 `json:"retainedBySnapshot"`
+}
+
+// Related is another growing class that belongs to a finding's chain.
+type Related struct {
+	Class       string `json:"class"`
+	Key         string `json:"key"`
+	CountGrowth []int  `json:"countGrowth"`
+}
+
+// Location is a source location that explains a chain.
+type Location struct {
+	// Role says what is there: "constructor", "function" (a closure on the
+	// chain) or "bound function" (the target of a bound function).
+	Role     string `json:"role"`
+	Name     string `json:"name"`
+	Script   string `json:"script"`
+	ScriptID uint32 `json:"scriptId"`
+	Line     int32  `json:"line"`
+	Column   int32  `json:"column"`
+}
+
+// classSeries is one class key across the series.
+type classSeries struct {
+	key      string
+	name     string
+	counts   []int
+	retained []uint64
+	newAlive []uint32 // ordinals in the last snapshot
+	growth   int64
+	// Filled for candidates.
+	path  paths.Path
+	shape string
+	share float64
+}
+
+// Analyze computes the verdict for graphs, snapshots of one process in the
+// order they were taken. names label the snapshots in the report.
+func Analyze(graphs []*graph.Graph, names []string, opt Options) (*Report, error) {
+	if len(graphs) < 2 {
+		return nil, fmt.Errorf("need at least two snapshots of one process, got %d", len(graphs))
+	}
+	if opt.MinGrowth <= 0 {
+		opt.MinGrowth = DefaultMinGrowth
+	}
+	if opt.Samples <= 0 {
+		opt.Samples = DefaultSamples
+	}
+	if opt.MaxCandidates <= 0 {
+		opt.MaxCandidates = DefaultMaxCandidates
+	}
+	last := graphs[len(graphs)-1]
+	rep := &Report{Verdict: "no-leak", MinGrowth: opt.MinGrowth, Findings: []Finding{}}
+	for k, g := range graphs {
+		rep.Snapshots = append(rep.Snapshots, SnapshotInfo{
+			Name: names[k], Nodes: g.NodeCount(),
+			TotalSize: g.Retained[g.S.Root] + g.S.ExtraNativeBytes, MaxJSID: g.S.MaxJSNodeID(),
+		})
+	}
+	for k := 1; k < len(graphs); k++ {
+		if rep.Snapshots[k].MaxJSID < rep.Snapshots[k-1].MaxJSID {
+			return nil, fmt.Errorf("%s has smaller object ids than %s: the snapshots are not from one process, or not in the order taken", names[k], names[k-1])
+		}
+	}
+
+	series := growth(graphs)
+	firstMax := rep.Snapshots[0].MaxJSID
+	lastKeys, perNode := summary.NodeKeys(last)
+	byKey := map[string]*classSeries{}
+	for _, cs := range series {
+		byKey[cs.key] = cs
+	}
+	for i, a := range perNode {
+		if a < 0 || last.S.NodeIDs[i] <= firstMax || last.S.NodeIDs[i]&1 == 0 {
+			continue
+		}
+		if cs := byKey[lastKeys[a]]; cs != nil {
+			cs.newAlive = append(cs.newAlive, uint32(i))
+		}
+	}
+
+	var cands []*classSeries
+	for _, cs := range series {
+		if cs.isCandidate(opt.MinGrowth, len(graphs)) {
+			cands = append(cands, cs)
+		}
+	}
+	sort.SliceStable(cands, func(a, b int) bool { return cands[a].growth > cands[b].growth })
+	if len(cands) > opt.MaxCandidates {
+		cands = cands[:opt.MaxCandidates]
+	}
+	last.BuildRetainers()
+	for _, cs := range cands {
+		cs.explain(last, opt.Samples)
+	}
+	cands = slices.DeleteFunc(cands, func(cs *classSeries) bool { return cs.path == nil })
+	for _, members := range group(last, cands, firstMax) {
+		head := headOf(last, members, firstMax)
+		if internalClass(head.name) {
+			continue
+		}
+		rep.Findings = append(rep.Findings, finding(graphs, head, members, firstMax))
+	}
+	sort.SliceStable(rep.Findings, func(a, b int) bool { return rep.Findings[a].RetainedGrowth > rep.Findings[b].RetainedGrowth })
+	if len(rep.Findings) > 0 {
+		rep.Verdict = "leak"
+	}
+	return rep, nil
+}
+
+// growth aggregates every snapshot by class key.
+func growth(graphs []*graph.Graph) []*classSeries {
+	n := len(graphs)
+	last := graphs[n-1]
+	byKey := map[string]*classSeries{}
+	var order []*classSeries
+	for k, g := range graphs {
+		var rows []summary.Class
+		if k < n-1 && len(last.Interfaces) > 0 {
+			// Name plain objects with the last snapshot's interfaces, as
+			// DevTools' Comparison view does, so keys match across the series.
+			g.WithInterfaces(last.Interfaces, func() { rows = summary.Classes(g, nil) })
+		} else {
+			rows = summary.Classes(g, nil)
+		}
+		for _, r := range rows {
+			cs := byKey[r.Key]
+			if cs == nil {
+				cs = &classSeries{key: r.Key, name: r.Name, counts: make([]int, n), retained: make([]uint64, n)}
+				byKey[r.Key] = cs
+				order = append(order, cs)
+			}
+			cs.counts[k] = r.Count
+			cs.retained[k] = r.Retained
+		}
+	}
+	for _, cs := range order {
+		cs.growth = int64(cs.retained[n-1]) - int64(cs.retained[0])
+	}
+	return order
+}
+
+func (cs *classSeries) isCandidate(minGrowth, n int) bool {
+	for k := 1; k < n; k++ {
+		if cs.counts[k]-cs.counts[k-1] < minGrowth || cs.retained[k] <= cs.retained[k-1] {
+			return false
+		}
+	}
+	return len(cs.newAlive) >= minGrowth
+}
+
+// explain samples the class's new objects, groups their first paths by
+// shape and keeps the most common shape's instance nearest to the roots.
+func (cs *classSeries) explain(g *graph.Graph, samples int) {
+	type group struct {
+		count int
+		best  paths.Path
+	}
+	groups := map[string]*group{}
+	var order []string
+	step := max(1, len(cs.newAlive)/samples)
+	sampled := 0
+	for k := 0; k < len(cs.newAlive) && sampled < samples; k += step {
+		sampled++
+		p := paths.Shortest(g, cs.newAlive[k], 1, paths.Options{MaxWork: 1 << 20})
+		if len(p) == 0 {
+			continue
+		}
+		shape := paths.Shape(g, p[0])
+		gr := groups[shape]
+		if gr == nil {
+			gr = &group{}
+			groups[shape] = gr
+			order = append(order, shape)
+		}
+		gr.count++
+		if gr.best == nil || nearer(g, p[0], gr.best) {
+			gr.best = p[0]
+		}
+	}
+	if len(order) == 0 {
+		return
+	}
+	bestShape := order[0]
+	for _, sh := range order[1:] {
+		if groups[sh].count > groups[bestShape].count {
+			bestShape = sh
+		}
+	}
+	cs.shape = bestShape
+	cs.path = groups[bestShape].best
+	cs.share = float64(groups[bestShape].count) / float64(sampled)
+	// The sample may miss the instances nearest to the roots, whose chains
+	// are the shortest to read (the first Timeout of a timer list): try them.
+	near := slices.Clone(cs.newAlive)
+	slices.SortStableFunc(near, func(a, b uint32) int { return int(g.Distance[a]) - int(g.Distance[b]) })
+	for _, i := range near[:min(len(near), nearestTries)] {
+		p := paths.Shortest(g, i, 1, paths.Options{MaxWork: 1 << 20})
+		if len(p) > 0 && nearer(g, p[0], cs.path) && paths.Shape(g, p[0]) == bestShape {
+			cs.path = p[0]
+		}
+	}
+}
+
+// nearestTries is how many of a class's new objects nearest to the roots
+// are tried as its representative.
+const nearestTries = 32
+
+// nearer prefers the shorter path, then the target with the larger retained
+// size, then the smaller id.
+func nearer(g *graph.Graph, a, b paths.Path) bool {
+	if len(a) != len(b) {
+		return len(a) < len(b)
+	}
+	ta, tb := a.Target(), b.Target()
+	if g.Retained[ta] != g.Retained[tb] {
+		return g.Retained[ta] > g.Retained[tb]
+	}
+	return g.S.NodeIDs[ta] < g.S.NodeIDs[tb]
+}
+
+// group joins candidates whose chains pass through each other's classes
+// (union-find) and names each group after the object the leak is about.
+func group(g *graph.Graph, cands []*classSeries, firstMax uint32) [][]*classSeries {
+	keys, perNode := summary.NodeKeys(g)
+	index := map[string]int{}
+	for k, cs := range cands {
+		index[cs.key] = k
+	}
+	parent := make([]int, len(cands))
+	for k := range parent {
+		parent[k] = k
+	}
+	var find func(int) int
+	find = func(k int) int {
+		for parent[k] != k {
+			parent[k] = parent[parent[k]]
+			k = parent[k]
+		}
+		return k
+	}
+	for k, cs := range cands {
+		for _, h := range cs.path[:len(cs.path)-1] {
+			if a := perNode[h.Node]; a >= 0 && isNew(g, h.Node, firstMax) {
+				if other, ok := index[keys[a]]; ok {
+					parent[find(other)] = find(k)
+				}
+			}
+		}
+	}
+	byRoot := map[int][]*classSeries{}
+	var roots []int
+	for k, cs := range cands {
+		r := find(k)
+		if _, ok := byRoot[r]; !ok {
+			roots = append(roots, r)
+		}
+		byRoot[r] = append(byRoot[r], cs)
+	}
+	var out [][]*classSeries
+	for _, r := range roots {
+		out = append(out, byRoot[r])
+	}
+	return out
+}
+
+// internalClasses are V8's own object kinds: a group made only of them
+// (code being compiled, feedback growing as a program warms up) is not
+// reported as a leak on its own.
+func internalClass(name string) bool {
+	switch name {
+	case "(compiled code)", "(system)", "(object shape)", "(code)":
+		return true
+	}
+	return strings.HasPrefix(name, "system / ")
+}
+
+// headOf names a group: on the longest chain of the group, below the last
+// function (a callback or closure holding the objects) and below the
+// accumulation point, the first object whose class is a growing
+// constructor. That is the object the leak is about: Server below the
+// timer's bound callback, Subscriber below the listener's closure,
+// CacheEntry below the Map.
+func headOf(g *graph.Graph, members []*classSeries, firstMax uint32) *classSeries {
+	keys, perNode := summary.NodeKeys(g)
+	byKey := map[string]*classSeries{}
+	longest := members[0]
+	for _, m := range members {
+		byKey[m.key] = m
+		if len(m.path) > len(longest.path) || (len(m.path) == len(longest.path) && m.growth > longest.growth) {
+			longest = m
+		}
+	}
+	// keyAt is the class key of the j-th object of the chain if it is one of
+	// the new objects of a growing class, else "".
+	keyAt := func(j int) string {
+		i := longest.path[j].Node
+		if a := perNode[i]; a >= 0 && isNew(g, i, firstMax) {
+			return keys[a]
+		}
+		return ""
+	}
+	p := longest.path
+	firstGrowing := len(p) - 1
+	for j := range p {
+		if byKey[keyAt(j)] != nil {
+			firstGrowing = j
+			break
+		}
+	}
+	from := firstGrowing
+	for j := firstGrowing; j < len(p)-1; j++ {
+		if g.S.NodeTypes[p[j].Node] == snapshot.NodeClosure {
+			from = j + 1
+		}
+	}
+	for j := from; j < len(p); j++ {
+		i := p[j].Node
+		if g.S.NodeTypes[i] != snapshot.NodeObject {
+			continue
+		}
+		if _, ok := g.Location(i); !ok {
+			continue
+		}
+		if m := byKey[keyAt(j)]; m != nil {
+			return m
+		}
+	}
+	best := members[0]
+	for _, m := range members {
+		if !internalClass(m.name) && (internalClass(best.name) || m.growth > best.growth) {
+			best = m
+		}
+	}
+	return best
+}
+
+// finding describes a group of candidates through its head.
+func finding(graphs []*graph.Graph, head *classSeries, members []*classSeries, firstMax uint32) Finding {
+	n := len(graphs)
+	last := graphs[n-1]
+	f := Finding{
+		Class: head.name, Key: head.key, Counts: head.counts, Retained: head.retained,
+		NewAlive: len(head.newAlive), Share: head.share, Shape: head.shape,
+		RetainedGrowth: head.growth,
+	}
+	for k := 1; k < n; k++ {
+		f.CountGrowth = append(f.CountGrowth, head.counts[k]-head.counts[k-1])
+	}
+	growing := map[string]bool{}
+	for _, m := range members {
+		growing[m.key] = true
+		f.RetainedGrowth = max(f.RetainedGrowth, m.growth)
+		if m == head {
+			continue
+		}
+		rel := Related{Class: m.name, Key: m.key}
+		for k := 1; k < n; k++ {
+			rel.CountGrowth = append(rel.CountGrowth, m.counts[k]-m.counts[k-1])
+		}
+		f.Related = append(f.Related, rel)
+	}
+	for _, h := range head.path {
+		step := Step{NodeRef: nodeRef(last, h.Node)}
+		if h.Edge != paths.NoEdge {
+			step.Edge = graph.EdgeLabel(last.S, h.Edge)
+		}
+		f.Path = append(f.Path, step)
+	}
+	target := head.path.Target()
+	f.Representative = nodeRef(last, target)
+	keys, perNode := summary.NodeKeys(last)
+	f.AccumulationPoint = accumulation(graphs, head.path, growing, keys, perNode, firstMax)
+	f.Locations = locations(last, head.path, keys, perNode, f.Key)
+	f.AllocationStack = last.AllocationStack(target)
+	return f
+}
+
+// isNew reports whether node i is a JS object allocated after the first
+// snapshot (V8 gives JS objects odd ids from a counter that only grows).
+// Chains are matched on such objects, not on class names alone: "Function"
+// or "Array" also name countless old objects.
+func isNew(g *graph.Graph, i uint32, firstMax uint32) bool {
+	id := g.S.NodeIDs[i]
+	return id > firstMax && id&1 == 1
+}
+
+func nodeRef(g *graph.Graph, i uint32) NodeRef {
+	return NodeRef{
+		Class: g.ClassName(i), Name: graph.DisplayName(g, i), ID: g.S.NodeIDs[i],
+		Self: g.Shallow[i], Retained: g.Retained[i],
+	}
+}
+
+// accumulation finds, above the first growing object of the chain, the
+// deepest ordinary object (not an internal array or system object) whose
+// retained size in the last snapshot holds at least half of the growth.
+func accumulation(graphs []*graph.Graph, p paths.Path, growing map[string]bool, keys []string, perNode []int32, firstMax uint32) *Accumulation {
+	last := graphs[len(graphs)-1]
+	firstGrowing := len(p) - 1
+	for j, h := range p {
+		if a := perNode[h.Node]; a >= 0 && growing[keys[a]] && isNew(last, h.Node, firstMax) {
+			firstGrowing = j
+			break
+		}
+	}
+	need := last.Retained[p.Target()] // at least the representative's own share
+	for j := firstGrowing - 1; j >= 0; j-- {
+		i := p[j].Node
+		switch last.S.NodeTypes[i] {
+		case snapshot.NodeObject, snapshot.NodeClosure, snapshot.NodeNative:
+		default:
+			continue
+		}
+		name := last.ClassName(i)
+		if strings.HasPrefix(name, "system / ") || last.Retained[i] < need {
+			continue
+		}
+		acc := &Accumulation{NodeRef: nodeRef(last, i)}
+		id := last.S.NodeIDs[i]
+		for _, g := range graphs {
+			var r uint64
+			if o, ok := ordinalOf(g, id); ok {
+				r = g.Retained[o]
+			}
+			acc.RetainedBySnapshot = append(acc.RetainedBySnapshot, r)
+		}
+		return acc
+	}
+	return nil
+}
+
+// ordinalOf finds the node with V8 object id in g. Snapshots list nodes in
+// no id order, so this is a linear scan; it runs a handful of times.
+func ordinalOf(g *graph.Graph, id uint32) (uint32, bool) {
+	for i, x := range g.S.NodeIDs {
+		if x == id {
+			return uint32(i), true
+		}
+	}
+	return 0, false
+}
+
+// locations lists the constructor of the finding's class, the functions on
+// the chain and the targets of bound functions, resolved to script names.
+func locations(g *graph.Graph, p paths.Path, keys []string, perNode []int32, key string) []Location {
+	var out []Location
+	seen := map[string]bool{}
+	add := func(role string, i uint32) {
+		src, ok := g.SourceOf(i)
+		if !ok {
+			return
+		}
+		name := g.S.Name(i)
+		if role == "constructor" {
+			name = g.ClassName(i)
+		}
+		id := fmt.Sprint(role, name, src)
+		if seen[id] {
+			return
+		}
+		seen[id] = true
+		out = append(out, Location{Role: role, Name: name, Script: src.Script, ScriptID: src.ScriptID, Line: src.Line, Column: src.Column})
+	}
+	for j := len(p) - 1; j >= 0; j-- {
+		i := p[j].Node
+		if a := perNode[i]; a >= 0 && keys[a] == key && g.S.NodeTypes[i] == snapshot.NodeObject {
+			add("constructor", i)
+			break
+		}
+	}
+	for _, h := range p {
+		i := h.Node
+		if g.S.NodeTypes[i] != snapshot.NodeClosure {
+			continue
+		}
+		add("function", i)
+		if t, ok := boundFunction(g.S, i); ok {
+			add("bound function", t)
+		}
+	}
+	return out
+}
+
+// boundFunction returns the target of a bound function (a native_bind
+// closure's bound_function edge).
+func boundFunction(s *snapshot.Snapshot, i uint32) (uint32, bool) {
+	for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
+		if !s.EdgeTypes[e].HasNumericName() && s.Strings.At(s.EdgeNames[e]) == "bound_function" {
+			return s.EdgeTo[e], true
+		}
+	}
+	return 0, false
+}

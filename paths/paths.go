@@ -1,0 +1,372 @@
+// Package paths finds retainer paths: the shortest chains of references
+// from the GC roots to an object, the answer to "why is this object still
+// alive?".
+//
+// The first path Shortest returns is the chain Chrome DevTools' Retainers
+// pane auto-expands: at each step the retainer with the smallest distance
+// from the roots, ties broken by the retainer's display name and then by
+// DevTools' retainer array order. Further paths are the next shortest
+// distinct ones (by hop count), found by a best-first search from the object
+// towards the roots that uses DevTools' distances as its estimate of the
+// hops still to go. The search allocates only its frontier, never per node
+// of the graph, and its work is bounded (Options.MaxWork), so it stays fast
+// on snapshots of tens of millions of nodes.
+package paths
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/heapscope/heapscope/graph"
+	"github.com/heapscope/heapscope/snapshot"
+)
+
+// NoEdge is the Edge of a path's first hop: the root's own edge to a GC root
+// is not part of a path (DevTools' Retainers pane hides edges from the root).
+const NoEdge = ^uint32(0)
+
+// DefaultMaxWork is the work bound Shortest uses when Options.MaxWork is 0:
+// retainer slots examined plus frontier entries taken.
+const DefaultMaxWork = 1 << 24
+
+// Hop is one node of a path and the edge that leads to it.
+type Hop struct {
+	// Node is the node's ordinal.
+	Node uint32
+	// Edge is the edge from the previous hop's node into Node (an index into
+	// the snapshot's edge arrays), or NoEdge for the first hop.
+	Edge uint32
+}
+
+// Path is a retainer path, root first: Path[0] is a GC root (a node the
+// synthetic root holds directly, such as the global object) and the last hop
+// is the object the path explains.
+type Path []Hop
+
+// Target returns the ordinal of the path's last node.
+func (p Path) Target() uint32 { return p[len(p)-1].Node }
+
+// Options controls Shortest.
+type Options struct {
+	// All also considers paths through system roots ("(GC roots)", handle
+	// scopes, the compilation cache…) when the object is reachable from a
+	// user root such as the global object. Paths are then ranked by plain
+	// hop count from the root, whatever kind of root they start at. Without
+	// All those paths are only searched for objects that no user root
+	// reaches, and user paths are ranked as DevTools ranks retainers.
+	All bool
+	// MaxWork bounds the search (retainer slots examined plus frontier
+	// entries taken); 0 means DefaultMaxWork. When it runs out, Shortest
+	// returns the paths found so far.
+	MaxWork int
+}
+
+// entry is one element of the search frontier: a suffix of a path, from
+// node to the target, linked through parent.
+type entry struct {
+	node   uint32
+	edge   uint32 // from node into the parent entry's node; NoEdge for the target
+	parent int32  // index into the entries arena; -1 for the target
+	depth  uint32 // hops from node to the target
+	f      int64  // depth + estimated hops from the root to node
+	seq    uint32 // creation order, in DevTools' retainer order within one expansion
+	used   bool   // on an accepted path
+}
+
+// candidate is a retainer of the node being expanded.
+type candidate struct {
+	h    int64  // estimated hops from the root
+	slot uint32 // retainer slot
+	name string // display name, only computed to break ties in h
+}
+
+// searcher holds the state of one Shortest call.
+type searcher struct {
+	g         *graph.Graph
+	opt       Options
+	userOnly  bool
+	rootDist  int32
+	entries   []entry
+	heap      []int32
+	pops      map[uint32]uint32
+	junctions map[uint32]bool
+	work      int
+	maxWork   int
+	cands     []candidate
+}
+
+// Shortest returns up to k distinct retainer paths from the GC roots to
+// target, root first, shortest (by hop count) first. Weak edges never
+// retain, and, as in DevTools' Retainers pane, invisible edges and the
+// root's own edges are not followed. Unless opt.All is set, an object that a
+// user root reaches is explained by user paths only.
+//
+// The first path is the chain DevTools' Retainers pane auto-expands (first
+// retainer by distance, then name, then DevTools' retainer order). Paths
+// differ in at least one node (several edges between the same two nodes
+// count once: the one DevTools lists first). Shortest returns nil for the
+// root itself, for an ordinal out of range and for objects that no path
+// from the root reaches (retained only weakly or by unreachable objects).
+func Shortest(g *graph.Graph, target uint32, k int, opt Options) []Path {
+	if k <= 0 || int(target) >= g.NodeCount() || g.IsRoot(target) {
+		return nil
+	}
+	d := g.Distance[target]
+	if d == graph.NoDistance {
+		return nil
+	}
+	g.BuildRetainers()
+	sr := &searcher{
+		g:         g,
+		opt:       opt,
+		userOnly:  !opt.All && d < graph.BaseSystemDistance,
+		rootDist:  g.Distance[g.S.Root],
+		pops:      map[uint32]uint32{},
+		junctions: map[uint32]bool{},
+		maxWork:   opt.MaxWork,
+	}
+	if sr.maxWork <= 0 {
+		sr.maxWork = DefaultMaxWork
+	}
+	return sr.run(target, k)
+}
+
+func (sr *searcher) run(target uint32, k int) []Path {
+	sr.push(entry{node: target, edge: NoEdge, parent: -1, f: sr.estimate(target)})
+	fanout := 2*k + 2
+	var out []Path
+	for len(sr.heap) > 0 && len(out) < k && sr.work < sr.maxWork {
+		x := sr.pop()
+		sr.work++
+		en := sr.entries[x]
+		if sr.pops[en.node] >= uint32(k) || sr.onSuffix(en.node, en.parent) {
+			continue
+		}
+		if sr.isGoal(en.node) {
+			if sr.accept(x) {
+				sr.pops[en.node]++
+				out = append(out, sr.path(x))
+			}
+			continue
+		}
+		sr.pops[en.node]++
+		sr.expand(x, fanout)
+	}
+	return out
+}
+
+// accept decides whether the complete path starting at entry x is distinct
+// enough from the accepted ones: walking from its root end, the first node
+// where it joins them (its junction) must not be the junction of an
+// accepted path already. Without this rule the next
+// shortest paths are mostly the first one reached from other globals
+// (global.setTimeout, global.clearTimeout…: the same route to the object);
+// with it, each further path shows another way the object is held.
+func (sr *searcher) accept(x int32) bool {
+	at := x
+	for at >= 0 && !sr.entries[at].used {
+		at = sr.entries[at].parent
+	}
+	if at >= 0 {
+		j := sr.entries[at].node
+		if sr.junctions[j] {
+			return false
+		}
+		sr.junctions[j] = true
+	}
+	for e := x; e >= 0 && !sr.entries[e].used; e = sr.entries[e].parent {
+		sr.entries[e].used = true
+	}
+	return true
+}
+
+// isGoal reports whether node i is held by the root itself: a user root
+// (distance 1), or a system root when paths through those are allowed.
+func (sr *searcher) isGoal(i uint32) bool {
+	d := sr.g.Distance[i]
+	return d == 1 || (!sr.userOnly && d == sr.rootDist+1)
+}
+
+// estimate is the number of hops from the root to node i: DevTools'
+// distance for user nodes, and for system nodes their distance from the
+// root (which DevTools offsets by BaseSystemDistance).
+func (sr *searcher) estimate(i uint32) int64 {
+	d := int64(sr.g.Distance[i])
+	if d >= graph.BaseSystemDistance && sr.opt.All {
+		return d - int64(sr.rootDist)
+	}
+	return d
+}
+
+// onSuffix reports whether node occurs in the suffix that starts at entry
+// at: taking it again would make a loop.
+func (sr *searcher) onSuffix(node uint32, at int32) bool {
+	for at >= 0 {
+		e := &sr.entries[at]
+		if e.node == node {
+			return true
+		}
+		at = e.parent
+	}
+	return false
+}
+
+// path turns the suffix starting at entry x into a root-first Path.
+func (sr *searcher) path(x int32) Path {
+	p := Path{{Node: sr.entries[x].node, Edge: NoEdge}}
+	for e := sr.entries[x]; e.parent >= 0; e = sr.entries[e.parent] {
+		p = append(p, Hop{Node: sr.entries[e.parent].node, Edge: e.edge})
+	}
+	return p
+}
+
+// expand pushes the best retainers of entry x's node, in DevTools' order:
+// by distance (the estimate), then by display name, then by retainer slot.
+// Only the first fanout distinct retainer nodes are kept: with distances as
+// exact estimates, the k shortest paths through this suffix use at most k
+// of them, and the margin covers loops and retainers that lead nowhere.
+func (sr *searcher) expand(x int32, fanout int) {
+	g := sr.g
+	s := g.S
+	en := sr.entries[x]
+	from, to := g.FirstRetainer[en.node], g.FirstRetainer[en.node+1]
+	cands := sr.cands[:0]
+	for slot := from; slot < to; slot++ {
+		sr.work++
+		e := g.RetainerEdge[slot]
+		u := g.RetainerNode[slot]
+		switch s.EdgeTypes[e] {
+		case snapshot.EdgeWeak, snapshot.EdgeInvisible:
+			continue
+		}
+		if u == s.Root || u == en.node {
+			continue
+		}
+		du := g.Distance[u]
+		if du == graph.NoDistance || (sr.userOnly && du >= graph.BaseSystemDistance) {
+			continue
+		}
+		cands = append(cands, candidate{h: sr.estimate(u), slot: slot})
+	}
+	sr.cands = cands
+	if len(cands) == 0 {
+		return
+	}
+	slices.SortFunc(cands, func(a, b candidate) int {
+		if c := cmp.Compare(a.h, b.h); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.slot, b.slot)
+	})
+	// Keep the groups of equal estimate that hold the first fanout distinct
+	// nodes (a node's slots are adjacent), then order each group by name.
+	end, distinct := 0, 0
+	for end < len(cands) && distinct < fanout {
+		if end == 0 || g.RetainerNode[cands[end].slot] != g.RetainerNode[cands[end-1].slot] {
+			distinct++
+		}
+		end++
+	}
+	for end < len(cands) && cands[end].h == cands[end-1].h {
+		end++
+	}
+	cands = cands[:end]
+	for lo := 0; lo < len(cands); {
+		hi := lo + 1
+		for hi < len(cands) && cands[hi].h == cands[lo].h {
+			hi++
+		}
+		if hi-lo > 1 && g.RetainerNode[cands[lo].slot] != g.RetainerNode[cands[hi-1].slot] {
+			group := cands[lo:hi]
+			for j := range group {
+				group[j].name = graph.DisplayName(g, g.RetainerNode[group[j].slot])
+			}
+			slices.SortFunc(group, func(a, b candidate) int {
+				if a.name != b.name {
+					if graph.LessUTF16(a.name, b.name) {
+						return -1
+					}
+					return 1
+				}
+				return cmp.Compare(a.slot, b.slot)
+			})
+		}
+		lo = hi
+	}
+	pushed := 0
+	last := ^uint32(0)
+	for _, c := range cands {
+		u := g.RetainerNode[c.slot]
+		if u == last {
+			continue // another edge from the same node: DevTools lists the first one first
+		}
+		last = u
+		sr.push(entry{
+			node:   u,
+			edge:   g.RetainerEdge[c.slot],
+			parent: x,
+			depth:  en.depth + 1,
+			f:      int64(en.depth+1) + c.h,
+		})
+		if pushed++; pushed == fanout {
+			break
+		}
+	}
+	for j := range cands {
+		cands[j].name = ""
+	}
+}
+
+// less orders the frontier: smallest estimated path length first; among
+// equals the longest suffix first (so that the search follows one chain, as
+// DevTools' auto-expansion does), then creation order.
+func (sr *searcher) less(a, b int32) bool {
+	x, y := &sr.entries[a], &sr.entries[b]
+	if x.f != y.f {
+		return x.f < y.f
+	}
+	if x.depth != y.depth {
+		return x.depth > y.depth
+	}
+	return x.seq < y.seq
+}
+
+func (sr *searcher) push(e entry) {
+	e.seq = uint32(len(sr.entries))
+	sr.entries = append(sr.entries, e)
+	h := append(sr.heap, int32(len(sr.entries)-1))
+	for i := len(h) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !sr.less(h[i], h[p]) {
+			break
+		}
+		h[i], h[p] = h[p], h[i]
+		i = p
+	}
+	sr.heap = h
+}
+
+func (sr *searcher) pop() int32 {
+	h := sr.heap
+	top := h[0]
+	n := len(h) - 1
+	h[0] = h[n]
+	h = h[:n]
+	for i := 0; ; {
+		l := 2*i + 1
+		if l >= n {
+			break
+		}
+		m := l
+		if r := l + 1; r < n && sr.less(h[r], h[l]) {
+			m = r
+		}
+		if !sr.less(h[m], h[i]) {
+			break
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
+	sr.heap = h
+	return top
+}

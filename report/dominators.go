@@ -1,0 +1,157 @@
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/dustin/go-humanize"
+
+	"github.com/heapscope/heapscope/graph"
+	"github.com/heapscope/heapscope/paths"
+	"github.com/heapscope/heapscope/snapshot"
+)
+
+// DominatorNode is an object of the dominator tree report with the objects
+// it dominates. Its Edge is the edge by which its dominator holds it, when
+// the dominator holds it directly ("" otherwise).
+type DominatorNode struct {
+	PathNode
+	// ChildCount is the number of objects it immediately dominates.
+	ChildCount int `json:"childCount"`
+	// Children are the dominated objects shown, biggest retained size first.
+	Children []*DominatorNode `json:"children,omitempty"`
+	// Hidden sums up the dominated objects left out for their size, on the
+	// levels that are shown.
+	Hidden *Hidden `json:"hidden,omitempty"`
+}
+
+// Hidden sums up dominated objects that a report leaves out.
+type Hidden struct {
+	Count    int    `json:"count"`
+	Retained uint64 `json:"retained"`
+}
+
+// DominatorsReport is the result of `heapscope dominators`: a part of the
+// dominator tree, like Eclipse MAT's dominator tree view.
+type DominatorsReport struct {
+	File string `json:"file"`
+	// Depth is the number of levels shown below the start object.
+	Depth int `json:"depth"`
+	// MinSize is the smallest retained size shown.
+	MinSize uint64 `json:"minSize"`
+	// Total is the root's retained size, for shares.
+	Total uint64         `json:"total"`
+	Root  *DominatorNode `json:"root"`
+}
+
+// NewDominatorsReport builds the dominator tree below start (the root or
+// any object): depth levels of dominated objects whose retained size is at
+// least minSize, biggest first (then bigger shallow size, then smaller id).
+func NewDominatorsReport(g *graph.Graph, file string, start uint32, depth int, minSize uint64) *DominatorsReport {
+	r := &DominatorsReport{File: file, Depth: depth, MinSize: minSize, Total: g.Retained[g.S.Root]}
+	r.Root = newDominatorNode(g, start, paths.NoEdge)
+	expandDominators(g, r.Root, start, depth, minSize)
+	return r
+}
+
+func newDominatorNode(g *graph.Graph, i, e uint32) *DominatorNode {
+	return &DominatorNode{
+		PathNode:   NewPathNode(g, i, e),
+		ChildCount: int(g.FirstDominated[i+1] - g.FirstDominated[i]),
+	}
+}
+
+func expandDominators(g *graph.Graph, n *DominatorNode, i uint32, depth int, minSize uint64) {
+	if depth <= 0 {
+		return
+	}
+	var shown []uint32
+	var hidden Hidden
+	for _, c := range g.Dominated[g.FirstDominated[i]:g.FirstDominated[i+1]] {
+		if g.Retained[c] >= minSize {
+			shown = append(shown, c)
+		} else {
+			hidden.Count++
+			hidden.Retained += g.Retained[c]
+		}
+	}
+	if hidden.Count > 0 {
+		n.Hidden = &hidden
+	}
+	if len(shown) == 0 {
+		return
+	}
+	slices.SortFunc(shown, func(a, b uint32) int {
+		if c := cmp.Compare(g.Retained[b], g.Retained[a]); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(g.Shallow[b], g.Shallow[a]); c != 0 {
+			return c
+		}
+		return cmp.Compare(g.S.NodeIDs[a], g.S.NodeIDs[b])
+	})
+	edges := directEdges(g.S, i, shown)
+	for k, c := range shown {
+		child := newDominatorNode(g, c, edges[k])
+		expandDominators(g, child, c, depth-1, minSize)
+		n.Children = append(n.Children, child)
+	}
+}
+
+// directEdges returns, for each of the nodes children, the first strong
+// edge from i to it (paths.NoEdge when i holds it only indirectly), in one
+// pass over i's edges.
+func directEdges(s *snapshot.Snapshot, i uint32, children []uint32) []uint32 {
+	at := make(map[uint32]int, len(children))
+	out := make([]uint32, len(children))
+	for k, c := range children {
+		at[c] = k
+		out[k] = paths.NoEdge
+	}
+	for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
+		switch s.EdgeTypes[e] {
+		case snapshot.EdgeWeak, snapshot.EdgeInvisible:
+			continue
+		}
+		if k, ok := at[s.EdgeTo[e]]; ok && out[k] == paths.NoEdge {
+			out[k] = e
+		}
+	}
+	return out
+}
+
+// WriteDominatorsText writes the tree for people, one object a line,
+// indented by level: retained size, its share of the heap, shallow size,
+// then the edge from its dominator and the object.
+func WriteDominatorsText(w io.Writer, r *DominatorsReport) error {
+	fmt.Fprintf(w, "%s: dominator tree below %s, %d levels, objects retaining ≥ %s\n\n",
+		r.File, NodeLabel(r.Root.PathNode), r.Depth, Size(r.MinSize))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "Retained\t\tShallow\t\tObject")
+	var walk func(n *DominatorNode, level int)
+	walk = func(n *DominatorNode, level int) {
+		indent := strings.Repeat("  ", level)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t\t%s%s\n", Size(n.Retained), percent(n.Retained, r.Total), Size(n.Self), indent, HopLabel(n.PathNode))
+		for _, c := range n.Children {
+			walk(c, level+1)
+		}
+		if h := n.Hidden; h != nil && level < r.Depth {
+			fmt.Fprintf(tw, "%s\t%s\t\t\t%s  … %s smaller\n", Size(h.Retained), percent(h.Retained, r.Total), indent,
+				plural(h.Count, "object"))
+		}
+	}
+	walk(r.Root, 0)
+	return tw.Flush()
+}
+
+func plural(n int, what string) string {
+	s := humanize.Comma(int64(n)) + " " + what
+	if n != 1 {
+		s += "s"
+	}
+	return s
+}
