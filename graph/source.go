@@ -125,8 +125,8 @@ func (g *Graph) AllocationStack(i uint32) []Frame {
 		}
 		fi := s.TraceFunctionInfos[t.FunctionInfo]
 		f := Frame{Function: s.Strings.At(fi.Name), Script: s.Strings.At(fi.ScriptName), Line: fi.Line, Column: fi.Column}
-		if f.Function == "(root)" && f.Script == "" {
-			break
+		if f.Script == "" && (f.Function == "" || f.Function == "(root)") {
+			continue // the tree's synthetic root
 		}
 		frames = append(frames, f)
 	}

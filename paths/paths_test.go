@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -171,5 +172,246 @@ func TestFirstPathIsDevToolsChain(t *testing.T) {
 	}
 	if checked < 10 {
 		t.Errorf("only %d chains checked", checked)
+	}
+}
+
+const leakSnapshot = corpus + "/seed-leak-series__node-20.3.1__2000.heapsnapshot.gz"
+
+// checkPath checks that p is a real retainer path to target: it starts at a
+// node the root holds, every hop follows a strong edge from the previous
+// node, and no node repeats.
+func checkPath(t *testing.T, g *graph.Graph, p paths.Path, target uint32) {
+	t.Helper()
+	s := g.S
+	if len(p) == 0 || p.Target() != target {
+		t.Fatalf("path %v does not end at %d", p, target)
+	}
+	if p[0].Edge != paths.NoEdge {
+		t.Errorf("first hop has edge %d", p[0].Edge)
+	}
+	rootHolds := false
+	for e := s.FirstEdge[s.Root]; e < s.FirstEdge[s.Root+1]; e++ {
+		rootHolds = rootHolds || (s.EdgeTo[e] == p[0].Node && s.EdgeTypes[e] != snapshot.EdgeWeak)
+	}
+	if !rootHolds {
+		t.Errorf("path starts at @%d, which the root does not hold", s.NodeIDs[p[0].Node])
+	}
+	seen := map[uint32]bool{p[0].Node: true}
+	for j := 1; j < len(p); j++ {
+		e := p[j].Edge
+		if s.EdgeTo[e] != p[j].Node || s.EdgeSource(e) != p[j-1].Node {
+			t.Fatalf("hop %d: edge %d does not go from @%d to @%d", j, e, s.NodeIDs[p[j-1].Node], s.NodeIDs[p[j].Node])
+		}
+		if tp := s.EdgeTypes[e]; tp == snapshot.EdgeWeak || tp == snapshot.EdgeInvisible {
+			t.Errorf("hop %d follows a %s edge", j, tp)
+		}
+		if seen[p[j].Node] {
+			t.Errorf("hop %d: @%d repeats", j, s.NodeIDs[p[j].Node])
+		}
+		seen[p[j].Node] = true
+	}
+}
+
+func labels(g *graph.Graph, p paths.Path) string {
+	var b strings.Builder
+	for j, h := range p {
+		if j > 0 {
+			b.WriteString(" " + graph.EdgeLabel(g.S, h.Edge) + " ")
+		}
+		fmt.Fprintf(&b, "%s@%d", g.ClassName(h.Node), g.S.NodeIDs[h.Node])
+	}
+	return b.String()
+}
+
+// TestServerLeak checks the paths of the real createServer leak (Node.js
+// 20.3.1): every leaked Server is held by a Timeout's bound _onTimeout in the
+// timer list, and all of them share one path shape.
+func TestServerLeak(t *testing.T) {
+	g := load(t, leakSnapshot)
+	cs, ok := paths.ForClass(g, "Server", paths.ClassOptions{})
+	if !ok || cs.Instances != 2001 || cs.Sampled != paths.DefaultSamples {
+		t.Fatalf("ForClass(Server) = %+v, %v", cs, ok)
+	}
+	top := cs.Groups[0]
+	if top.Count != cs.Sampled || top.Example != cs.Representative {
+		t.Errorf("top shape group %+v of %d sampled, representative %d", top, cs.Sampled, cs.Representative)
+	}
+	const want = "global → .clearImmediate → Function → {context} → system / Context → ->timerListMap → Object → [n] → TimersList → ._idleNext/._idlePrev → Timeout → ._onTimeout → Function → {bound_this} → Server"
+	if top.Shape != want {
+		t.Errorf("shape\n%s\nwant\n%s", top.Shape, want)
+	}
+	// The representative is leak-report.js's nearest instance, and its first
+	// path is DevTools' chain (checked against the report in
+	// TestFirstPathIsDevToolsChain).
+	if id := g.S.NodeIDs[cs.Representative]; id != 90669 {
+		t.Errorf("representative @%d, want @90669", id)
+	}
+	ps := paths.Shortest(g, cs.Representative, 3, paths.Options{})
+	if len(ps) != 3 {
+		t.Fatalf("%d paths", len(ps))
+	}
+	first := labels(g, ps[0])
+	for _, part := range []string{"global@", " .clearImmediate Function@", " ->timerListMap Object@", " [30000] TimersList@", " ._onTimeout Function@", " {bound_this} Server@90669"} {
+		if !strings.Contains(first, part) {
+			t.Errorf("first path lacks %q: %s", part, first)
+		}
+	}
+	seen := map[string]bool{}
+	for k, p := range ps {
+		checkPath(t, g, p, cs.Representative)
+		if g.Distance[p[0].Node] != 1 {
+			t.Errorf("path %d starts at distance %d", k, g.Distance[p[0].Node])
+		}
+		if k > 0 && len(p) < len(ps[k-1]) {
+			t.Errorf("path %d is shorter than path %d", k, k-1)
+		}
+		l := labels(g, p)
+		if seen[l] {
+			t.Errorf("path %d repeats: %s", k, l)
+		}
+		seen[l] = true
+	}
+
+	// Every leaked Server, whichever end of the timer list is nearer, has
+	// the same shape; the one Server that is not leaked has another.
+	shapes := map[string]int{}
+	for i := range g.Class {
+		if o := uint32(i); g.ClassName(o) == "Server" && g.Shallow[o] > 0 {
+			p := paths.Shortest(g, o, 1, paths.Options{})
+			if len(p) != 1 {
+				t.Fatalf("Server @%d: no path", g.S.NodeIDs[o])
+			}
+			shapes[paths.Shape(g, p[0])]++
+		}
+	}
+	if len(shapes) != 2 || shapes[want] != 2000 {
+		t.Errorf("shapes of the 2,001 Servers: %v", shapes)
+	}
+}
+
+// TestLongPath follows a Timeout in the middle of the 2,000-element timer
+// list: a path of about 1,000 hops, found quickly, with the list run
+// collapsed in its shape.
+func TestLongPath(t *testing.T) {
+	g := load(t, leakSnapshot)
+	target := ordinalOf(t, g, 101911)
+	ps := paths.Shortest(g, target, 4, paths.Options{})
+	if len(ps) != 4 {
+		t.Fatalf("%d paths", len(ps))
+	}
+	if d := g.Distance[target]; len(ps[0]) != int(d) {
+		t.Errorf("first path has %d nodes, distance is %d", len(ps[0]), d)
+	}
+	for _, p := range ps {
+		checkPath(t, g, p, target)
+	}
+	const want = "global → .clearImmediate → Function → {context} → system / Context → ->timerListMap → Object → [n] → TimersList → ._idleNext/._idlePrev → Timeout"
+	if sh := paths.Shape(g, ps[0]); sh != want {
+		t.Errorf("shape %s", sh)
+	}
+}
+
+// TestSystemPaths: objects that only system roots reach are explained
+// through them (or through a user object whose edge DevTools' distance
+// computation skips, as DevTools' own chain does); with All, an object a
+// user root reaches can be explained through system roots too.
+func TestSystemPaths(t *testing.T) {
+	g := load(t, leakSnapshot)
+	rootDist := g.Distance[g.S.Root]
+	throughSystem := 0
+	for i, d := range g.Distance {
+		o := uint32(i)
+		if d <= rootDist+2 || throughSystem == 10 {
+			continue
+		}
+		ps := paths.Shortest(g, o, 2, paths.Options{})
+		if len(ps) == 0 {
+			t.Fatalf("no path to system node @%d", g.S.NodeIDs[o])
+		}
+		for _, p := range ps {
+			checkPath(t, g, p, o)
+		}
+		if g.Distance[ps[0][0].Node] == rootDist+1 {
+			throughSystem++
+			if len(ps[0]) != int(d-rootDist) {
+				t.Errorf("@%d: system path has %d nodes, distance %d", g.S.NodeIDs[o], len(ps[0]), d)
+			}
+		}
+	}
+	if throughSystem == 0 {
+		t.Error("no path through a system root")
+	}
+	// Functions are held by user objects and, through their code, by
+	// system roots.
+	found := false
+	for i := range g.Class {
+		o := uint32(i)
+		if g.S.NodeTypes[o] != snapshot.NodeClosure || g.Distance[o] != 2 {
+			continue
+		}
+		ps := paths.Shortest(g, o, 8, paths.Options{All: true})
+		for _, p := range ps {
+			checkPath(t, g, p, o)
+			if g.Distance[p[0].Node] == rootDist+1 {
+				found = true
+			}
+		}
+		if found {
+			break
+		}
+	}
+	if !found {
+		t.Error("All found no path through a system root for any function")
+	}
+}
+
+func TestShortestEdgeCases(t *testing.T) {
+	g := load(t, leakSnapshot)
+	s := g.S
+	if ps := paths.Shortest(g, s.Root, 3, paths.Options{}); ps != nil {
+		t.Errorf("paths to the root: %v", ps)
+	}
+	if ps := paths.Shortest(g, uint32(s.NodeCount()), 3, paths.Options{}); ps != nil {
+		t.Errorf("paths to a node out of range: %v", ps)
+	}
+	global := ordinalOf(t, g, 6061)
+	if ps := paths.Shortest(g, global, 0, paths.Options{}); ps != nil {
+		t.Errorf("k=0: %v", ps)
+	}
+	ps := paths.Shortest(g, global, 3, paths.Options{})
+	if len(ps) != 1 || len(ps[0]) != 1 || ps[0][0] != (paths.Hop{Node: global, Edge: paths.NoEdge}) {
+		t.Errorf("paths to the global object: %v", ps)
+	}
+	if sh := paths.Shape(g, ps[0]); sh != "global" {
+		t.Errorf("shape of the global object's path: %q", sh)
+	}
+	if sh := paths.Shape(g, nil); sh != "" {
+		t.Errorf("shape of no path: %q", sh)
+	}
+	// A tiny work bound returns what it found, maybe nothing, never a panic.
+	server := ordinalOf(t, g, 90669)
+	if ps := paths.Shortest(g, server, 3, paths.Options{MaxWork: 5}); len(ps) > 3 {
+		t.Errorf("MaxWork 5: %d paths", len(ps))
+	}
+	if _, ok := paths.ForClass(g, "NoSuchClass", paths.ClassOptions{}); ok {
+		t.Error("ForClass found a class that does not exist")
+	}
+}
+
+// TestUnreachable: objects no strong chain from the root reaches (Node 22+
+// snapshots hold a few) have no path.
+func TestUnreachable(t *testing.T) {
+	g := load(t, corpus+"/seed-leak__node-22.23.3__1000.heapsnapshot.gz")
+	n := 0
+	for i, d := range g.Distance {
+		if d == graph.NoDistance {
+			n++
+			if ps := paths.Shortest(g, uint32(i), 2, paths.Options{All: true}); ps != nil {
+				t.Errorf("unreachable @%d has paths", g.S.NodeIDs[i])
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("no unreachable node in the snapshot")
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"runtime"
 	"strings"
@@ -574,38 +575,77 @@ func TestLoneSurrogate(t *testing.T) {
 	}
 }
 
-// TestLoneSurrogateAtChunkBoundary puts a high surrogate escape at every
-// position around the scanner's 4 MiB chunk boundary, where its lookahead
-// for a low surrogate straddles two chunks.
-func TestLoneSurrogateAtChunkBoundary(t *testing.T) {
-	const chunk = 4 << 20
-	head := replace(t, tinySnapshot, `"hello"`, `"`)
-	at := strings.Index(head, `"strings":["","Foo","`) + len(`"strings":["","Foo","`)
-	for _, tail := range []string{`\uD800`, `\uD83D\uDE00`, `\uD800"`} {
-		for pad := chunk - at - 14; pad <= chunk-at+2; pad++ {
-			var b strings.Builder
-			b.WriteString(head[:at])
-			b.WriteString(strings.Repeat("x", pad))
-			b.WriteString(tail)
-			if !strings.HasSuffix(tail, `"`) {
-				b.WriteString(`"`)
-			}
-			b.WriteString(head[at:])
-			in := b.String()
-			s, err := read([]byte(in))
+// firstChunk is the size of the scanner's first read-ahead chunk
+// (firstChunkSize in scanner.go): the first place where a token can straddle
+// two chunks.
+const firstChunk = 64 << 10
+
+// escapesSnapshot is a SYNTHETIC snapshot whose strings are mostly escapes,
+// valid surrogate pairs and lone surrogates, so that a chunk boundary falls
+// inside a \uXXXX escape or between a high and a low surrogate.
+const escapesSnapshot = `{"snapshot":` + tinyMeta + `"node_count":1,"edge_count":0},
+"nodes":[9,0,1,0,0,0,0],"edges":[],
+"strings":["\uD800\uDC00\uD800x\uDBFF\uDFFF\u00e9\n\uDC00\uD83D","\uD83D\uDE00\uD83D\uDE00\uD800\uD800\uDFFF","\"\\\/\b\f\r\t\u0000\uFFFF"]}`
+
+// TestChunkBoundaries moves the scanner's first chunk boundary across every
+// byte of the synthetic snapshots, by padding them with leading white space:
+// every token (strings, escapes, surrogate pairs, numbers, the header) must
+// parse the same when it straddles two chunks.
+func TestChunkBoundaries(t *testing.T) {
+	for name, in := range map[string]string{
+		"tinySnapshot": tinySnapshot, "traceSnapshot": traceSnapshot, "node24Snapshot": node24Snapshot, "escapesSnapshot": escapesSnapshot,
+	} {
+		want, err := read([]byte(in))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		padded := []byte(strings.Repeat(" ", firstChunk) + in)
+		for k := 0; k <= len(in); k++ {
+			got, err := read(padded[k:]) // the boundary falls before in[k]
 			if err != nil {
-				t.Fatalf("pad %d %s: %v", pad, tail, err)
+				t.Fatalf("%s, boundary before byte %d: %v", name, k, err)
 			}
-			got := s.Strings.At(2)
-			want := strings.Repeat("x", pad)
-			switch tail {
-			case `\uD83D\uDE00`:
-				want += "\U0001F600"
-			default:
-				want += "\xed\xa0\x80"
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s, boundary before byte %d: parsed differently", name, k)
 			}
-			if got != want {
-				t.Fatalf("pad %d %s: got …%q, want …%q", pad, tail, got[max(0, len(got)-8):], want[len(want)-8:])
+		}
+	}
+	s, err := read([]byte(escapesSnapshot))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{
+		"\U00010000\xed\xa0\x80x\U0010FFFF\u00e9\n\xed\xb0\x80\xed\xa0\xbd",
+		"\U0001F600\U0001F600\xed\xa0\x80\U000103FF",
+		"\"\\/\b\f\r\t\x00\uFFFF",
+	} {
+		if got := s.Strings.At(uint32(i)); got != want {
+			t.Errorf("string %d = %q, want %q", i, got, want)
+		}
+	}
+}
+
+// TestBadInputAtChunkBoundaries: the small bad inputs give the same error,
+// shifted by the padding, wherever the first chunk boundary falls.
+func TestBadInputAtChunkBoundaries(t *testing.T) {
+	for _, c := range badCases {
+		in := c.input(t)
+		if len(in) > 4096 {
+			continue
+		}
+		_, err := read(in)
+		var want *snapshot.Error
+		if !errors.As(err, &want) || want.Offset == 0 {
+			continue // "not a heap snapshot" is only said at offset 0
+		}
+		padded := append([]byte(strings.Repeat(" ", firstChunk)), in...)
+		for k := 0; k < len(in); k += 7 {
+			_, err := read(padded[k:])
+			var got *snapshot.Error
+			pad := int64(firstChunk - k)
+			if !errors.As(err, &got) || got.Section != want.Section || got.Msg != want.Msg || got.Offset-pad != want.Offset {
+				t.Errorf("%s, boundary before byte %d: error %v, want %v shifted by %d", c.name, k, err, want, pad)
+				break
 			}
 		}
 	}

@@ -49,7 +49,7 @@ holds it when it holds it directly.`,
 			start := g.S.Root
 			if o.id != "" {
 				var ok bool
-				if start, ok = ordinalOf(g, id); !ok {
+				if start, ok = ordinalByID(g, id); !ok {
 					rep.Done()
 					return inputError(fmt.Errorf("%s: no object with id @%d", args[0], id))
 				}

@@ -101,7 +101,7 @@ func retainersReport(g *graph.Graph, file string, id uint32, o retainersOptions)
 		target, cs = sample.Representative, &sample
 	} else {
 		var ok bool
-		if target, ok = ordinalOf(g, id); !ok {
+		if target, ok = ordinalByID(g, id); !ok {
 			return nil, inputError(fmt.Errorf("%s: no object with id @%d", file, id))
 		}
 	}
@@ -109,8 +109,8 @@ func retainersReport(g *graph.Graph, file string, id uint32, o retainersOptions)
 	return report.NewRetainersReport(g, file, target, ps, cs, o.k, o.all), nil
 }
 
-// ordinalOf finds the node with V8 object id id.
-func ordinalOf(g *graph.Graph, id uint32) (uint32, bool) {
+// ordinalByID finds the node with V8 object id id.
+func ordinalByID(g *graph.Graph, id uint32) (uint32, bool) {
 	for i, x := range g.S.NodeIDs {
 		if x == id {
 			return uint32(i), true
