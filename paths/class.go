@@ -11,6 +11,10 @@ import (
 // ClassOptions.Samples is 0.
 const DefaultSamples = 100
 
+// sampleBudget is the work ForClass may spend, in units of one search's
+// bound (Options.MaxWork): with the default, a few seconds at worst.
+const sampleBudget = 16
+
 // nearestTries bounds how many of the instances nearest to the roots
 // ForClass examines to find the nearest one of the dominant shape.
 const nearestTries = 32
@@ -44,7 +48,8 @@ type ClassSample struct {
 	// Instances is the number of objects of the class (DevTools' Summary
 	// count: objects with a non-zero shallow size).
 	Instances int
-	// Sampled is the number of instances whose first path was computed.
+	// Sampled is the number of instances whose first path was computed
+	// (fewer than asked when the work bound runs out).
 	Sampled int
 	// Groups are the shapes of the sampled instances' first paths, most
 	// common first (then by total retained size).
@@ -108,12 +113,18 @@ func ForClass(g *graph.Graph, class string, opt ClassOptions) (ClassSample, bool
 	if samples <= 0 {
 		samples = DefaultSamples
 	}
-	popt := opt.Options
-	if popt.MaxWork <= 0 {
-		popt.MaxWork = DefaultMaxWork / 16
+	// The whole choice gets sampleBudget times one search's bound; each
+	// path at most one search's bound.
+	perPath := opt.MaxWork
+	if perPath <= 0 {
+		perPath = DefaultMaxWork
 	}
+	budget := sampleBudget * perPath
 	shapeOf := func(o uint32) (string, bool) {
-		ps := Shortest(g, o, 1, popt)
+		popt := opt.Options
+		popt.MaxWork = max(1, min(perPath, budget/2))
+		ps, work := shortest(g, o, 1, popt)
+		budget -= work
 		if len(ps) == 0 {
 			return "", false
 		}
@@ -121,7 +132,7 @@ func ForClass(g *graph.Graph, class string, opt ClassOptions) (ClassSample, bool
 	}
 	step := max(1, len(pool)/samples)
 	index := map[string]int{}
-	for k := 0; k < len(pool) && cs.Sampled < samples; k += step {
+	for k := 0; k < len(pool) && cs.Sampled < samples && budget > 0; k += step {
 		o := pool[k]
 		sh, _ := shapeOf(o)
 		cs.Sampled++
@@ -168,7 +179,7 @@ func ForClass(g *graph.Graph, class string, opt ClassOptions) (ClassSample, bool
 		return 0
 	})
 	for _, o := range near[:min(len(near), nearestTries)] {
-		if !nearer(g, o, best.Example) {
+		if !nearer(g, o, best.Example) || budget <= 0 {
 			break
 		}
 		if sh, ok := shapeOf(o); ok && sh == best.Shape {

@@ -6,11 +6,17 @@
 // pane auto-expands: at each step the retainer with the smallest distance
 // from the roots, ties broken by the retainer's display name and then by
 // DevTools' retainer array order. Further paths are the next shortest
-// distinct ones (by hop count), found by a best-first search from the object
-// towards the roots that uses DevTools' distances as its estimate of the
-// hops still to go. The search allocates only its frontier, never per node
-// of the graph, and its work is bounded (Options.MaxWork), so it stays fast
-// on snapshots of tens of millions of nodes.
+// distinct ones (by hop count), found by a best-first (A*) search from the
+// object towards the roots that uses DevTools' distances as its estimate of
+// the hops still to go. "Distinct" means more than "different": each
+// further path must join the earlier ones at a node where no other path
+// joined them, so that the paths show different ways the object is held
+// rather than one route reached from every global function that shares it.
+//
+// The search allocates only its frontier, never per node of the graph, and
+// its work is bounded (Options.MaxWork), so it stays fast on snapshots of
+// tens of millions of nodes; the first path alone needs no search at all in
+// the usual case (a walk along decreasing distances).
 package paths
 
 import (
@@ -27,7 +33,7 @@ const NoEdge = ^uint32(0)
 
 // DefaultMaxWork is the work bound Shortest uses when Options.MaxWork is 0:
 // retainer slots examined plus frontier entries taken.
-const DefaultMaxWork = 1 << 24
+const DefaultMaxWork = 1 << 22
 
 // Hop is one node of a path and the edge that leads to it.
 type Hop struct {
@@ -57,7 +63,8 @@ type Options struct {
 	All bool
 	// MaxWork bounds the search (retainer slots examined plus frontier
 	// entries taken); 0 means DefaultMaxWork. When it runs out, Shortest
-	// returns the paths found so far.
+	// returns the paths found so far. (A first path first tries a walk
+	// without search, with its own bound of the same size.)
 	MaxWork int
 }
 
@@ -70,6 +77,7 @@ type entry struct {
 	depth  uint32 // hops from node to the target
 	f      int64  // depth + estimated hops from the root to node
 	seq    uint32 // creation order, in DevTools' retainer order within one expansion
+	minD   int32  // the smallest distance on the suffix
 	used   bool   // on an accepted path
 }
 
@@ -102,18 +110,29 @@ type searcher struct {
 // user root reaches is explained by user paths only.
 //
 // The first path is the chain DevTools' Retainers pane auto-expands (first
-// retainer by distance, then name, then DevTools' retainer order). Paths
-// differ in at least one node (several edges between the same two nodes
-// count once: the one DevTools lists first). Shortest returns nil for the
-// root itself, for an ordinal out of range and for objects that no path
+// retainer by distance, then name, then DevTools' retainer order). Each
+// further path joins the earlier ones at a node where none joined before
+// (see the package documentation); several edges between the same two
+// nodes count once, the one DevTools lists first. Shortest returns nil for
+// the root itself, for an ordinal out of range and for objects that no path
 // from the root reaches (retained only weakly or by unreachable objects).
+//
+// Shortest builds g's retainer index on first use (g.BuildRetainers); after
+// that it only reads g, so calls may run concurrently once the index is
+// built.
 func Shortest(g *graph.Graph, target uint32, k int, opt Options) []Path {
+	ps, _ := shortest(g, target, k, opt)
+	return ps
+}
+
+// shortest is Shortest, also returning the work done.
+func shortest(g *graph.Graph, target uint32, k int, opt Options) ([]Path, int) {
 	if k <= 0 || int(target) >= g.NodeCount() || g.IsRoot(target) {
-		return nil
+		return nil, 0
 	}
 	d := g.Distance[target]
 	if d == graph.NoDistance {
-		return nil
+		return nil, 0
 	}
 	g.BuildRetainers()
 	sr := &searcher{
@@ -128,11 +147,90 @@ func Shortest(g *graph.Graph, target uint32, k int, opt Options) []Path {
 	if sr.maxWork <= 0 {
 		sr.maxWork = DefaultMaxWork
 	}
-	return sr.run(target, k)
+	if k == 1 {
+		if p, ok := sr.greedy(target); ok {
+			return []Path{p}, sr.work
+		}
+	}
+	// The search gets its own bound: the greedy walk may have failed late.
+	done := sr.work
+	sr.work = 0
+	ps := sr.run(target, k)
+	return ps, done + sr.work
+}
+
+// retainer filters retainer slot slot of node v as DevTools' Retainers pane
+// does (no weak or invisible edge, nothing from the root), drops self
+// references and the retainers no path can come through, and returns the
+// retainer's estimate.
+func (sr *searcher) retainer(v, slot uint32) (int64, bool) {
+	g := sr.g
+	s := g.S
+	switch s.EdgeTypes[g.RetainerEdge[slot]] {
+	case snapshot.EdgeWeak, snapshot.EdgeInvisible:
+		return 0, false
+	}
+	u := g.RetainerNode[slot]
+	if u == s.Root || u == v {
+		return 0, false
+	}
+	du := g.Distance[u]
+	if du == graph.NoDistance || (sr.userOnly && du >= graph.BaseSystemDistance) {
+		return 0, false
+	}
+	return sr.estimate(u), true
+}
+
+// greedy is the first path without a search: DevTools' auto-expansion, the
+// first retainer in DevTools' order at each step, as long as each step gets
+// strictly nearer to the roots (then no loop is possible, and the search
+// would take the same steps). It fails when a step does not get nearer
+// (edges DevTools' distance computation skips) or the work bound runs out;
+// the search then takes over.
+func (sr *searcher) greedy(target uint32) (Path, bool) {
+	g := sr.g
+	var rev []Hop // target first; Edge is the edge into Node
+	cur := target
+	for !sr.isGoal(cur) {
+		hCur := sr.estimate(cur)
+		best, bestH, bestName, named := ^uint32(0), int64(0), "", false
+		for slot := g.FirstRetainer[cur]; slot < g.FirstRetainer[cur+1]; slot++ {
+			sr.work++
+			h, ok := sr.retainer(cur, slot)
+			if !ok || h >= hCur {
+				continue
+			}
+			switch {
+			case best == ^uint32(0) || h < bestH:
+				best, bestH, named = slot, h, false
+			case h == bestH && g.RetainerNode[slot] != g.RetainerNode[best]:
+				// Equal distance: the smaller name wins, then the earlier slot.
+				if !named {
+					bestName, named = graph.DisplayName(g, g.RetainerNode[best]), true
+				}
+				if name := graph.DisplayName(g, g.RetainerNode[slot]); graph.LessUTF16(name, bestName) {
+					best, bestName = slot, name
+				}
+			}
+		}
+		if best == ^uint32(0) || sr.work > sr.maxWork {
+			return nil, false
+		}
+		// The retainers skipped (not nearer than cur) sort after best in
+		// DevTools' order too, so best is DevTools' first retainer.
+		rev = append(rev, Hop{Node: cur, Edge: g.RetainerEdge[best]})
+		cur = g.RetainerNode[best]
+	}
+	p := make(Path, 0, len(rev)+1)
+	p = append(p, Hop{Node: cur, Edge: NoEdge})
+	for j := len(rev) - 1; j >= 0; j-- {
+		p = append(p, rev[j])
+	}
+	return p, true
 }
 
 func (sr *searcher) run(target uint32, k int) []Path {
-	sr.push(entry{node: target, edge: NoEdge, parent: -1, f: sr.estimate(target)})
+	sr.push(entry{node: target, edge: NoEdge, parent: -1, f: sr.estimate(target), minD: sr.g.Distance[target]})
 	fanout := 2*k + 2
 	var out []Path
 	for len(sr.heap) > 0 && len(out) < k && sr.work < sr.maxWork {
@@ -199,8 +297,13 @@ func (sr *searcher) estimate(i uint32) int64 {
 }
 
 // onSuffix reports whether node occurs in the suffix that starts at entry
-// at: taking it again would make a loop.
+// at: taking it again would make a loop. A node nearer to the roots than
+// every node of the suffix (entry.minD) cannot be on it, which spares the
+// walk in the common case.
 func (sr *searcher) onSuffix(node uint32, at int32) bool {
+	if at < 0 || sr.g.Distance[node] < sr.entries[at].minD {
+		return false
+	}
 	for at >= 0 {
 		e := &sr.entries[at]
 		if e.node == node {
@@ -227,26 +330,14 @@ func (sr *searcher) path(x int32) Path {
 // of them, and the margin covers loops and retainers that lead nowhere.
 func (sr *searcher) expand(x int32, fanout int) {
 	g := sr.g
-	s := g.S
 	en := sr.entries[x]
 	from, to := g.FirstRetainer[en.node], g.FirstRetainer[en.node+1]
 	cands := sr.cands[:0]
 	for slot := from; slot < to; slot++ {
 		sr.work++
-		e := g.RetainerEdge[slot]
-		u := g.RetainerNode[slot]
-		switch s.EdgeTypes[e] {
-		case snapshot.EdgeWeak, snapshot.EdgeInvisible:
-			continue
+		if h, ok := sr.retainer(en.node, slot); ok {
+			cands = append(cands, candidate{h: h, slot: slot})
 		}
-		if u == s.Root || u == en.node {
-			continue
-		}
-		du := g.Distance[u]
-		if du == graph.NoDistance || (sr.userOnly && du >= graph.BaseSystemDistance) {
-			continue
-		}
-		cands = append(cands, candidate{h: sr.estimate(u), slot: slot})
 	}
 	sr.cands = cands
 	if len(cands) == 0 {
@@ -307,6 +398,7 @@ func (sr *searcher) expand(x int32, fanout int) {
 			parent: x,
 			depth:  en.depth + 1,
 			f:      int64(en.depth+1) + c.h,
+			minD:   min(en.minD, g.Distance[u]),
 		})
 		if pushed++; pushed == fanout {
 			break

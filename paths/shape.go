@@ -31,10 +31,27 @@ func Shape(g *graph.Graph, p Path) string {
 	if len(p) == 0 {
 		return ""
 	}
+	s := g.S
 	parts := []string{g.ClassName(p[0].Node)}
 	prevEdge, prevClass := "", ""
+	var prev, cur hopKey
 	for j := 1; j < len(p); j++ {
-		label := shapeEdge(g, p[j-1].Node, p[j].Edge, p[j].Node)
+		// Long runs (a list of thousands) are common: compare the hop's
+		// raw ingredients first, and spell the labels only when they change.
+		e := p[j].Edge
+		cur = hopKey{etype: s.EdgeTypes[e], name: s.EdgeNames[e], class: g.Class[p[j].Node], back: cur.back[:0]}
+		if cur.etype.HasNumericName() {
+			cur.name = 0
+		}
+		if cur.etype == snapshot.EdgeProperty {
+			cur.back = backNames(s, p[j-1].Node, p[j].Node, cur.back)
+		}
+		if j > 1 && cur.same(&prev) {
+			prev, cur = cur, prev
+			continue
+		}
+		prev, cur = cur, prev
+		label := shapeEdge(g, p[j-1].Node, e, p[j].Node)
 		class := g.ClassName(p[j].Node)
 		if label == prevEdge && class == prevClass {
 			continue
@@ -43,6 +60,29 @@ func Shape(g *graph.Graph, p Path) string {
 		prevEdge, prevClass = label, class
 	}
 	return strings.Join(parts, ShapeSeparator)
+}
+
+// hopKey is what a hop's shape is made of, as ids: equal keys spell the
+// same shape (different keys may too).
+type hopKey struct {
+	etype snapshot.EdgeType
+	name  uint32   // edge name string id; 0 for element and hidden edges
+	class uint32   // class string id
+	back  []uint32 // name ids of the property edges back, in edge order
+}
+
+func (k *hopKey) same(o *hopKey) bool {
+	return k.etype == o.etype && k.name == o.name && k.class == o.class && slices.Equal(k.back, o.back)
+}
+
+// backNames appends the name ids of the property edges from v to u.
+func backNames(s *snapshot.Snapshot, u, v uint32, out []uint32) []uint32 {
+	for b := s.FirstEdge[v]; b < s.FirstEdge[v+1]; b++ {
+		if s.EdgeTo[b] == u && s.EdgeTypes[b] == snapshot.EdgeProperty {
+			out = append(out, s.EdgeNames[b])
+		}
+	}
+	return out
 }
 
 // ephemeronIDs matches the ids in a WeakMap ephemeron edge name.

@@ -6,7 +6,9 @@
 # tools/oracle/setup.sh), run on the pinned Node.js 20.20.2 (tools/fetchnode/fetch-node.sh):
 #   ID.oracle.json.gz          node oracle.js ID.heapsnapshot.gz --no-timing   (totals, Summary classes)
 #   ID.nodes.ndjson.gz         ... --nodes (per node: id, type, distance, dominator, sizes, class)
-#   SERIES.leak-report.json.gz node leak-report.js --class C... SNAP1 SNAP2 SNAP3 (Comparison view etc.)
+#   SERIES.leak-report.json.gz node leak-report.js --class C... SNAP1 SNAP2 [SNAP3] (Comparison view etc.)
+#                              for every series of corpus.spec, SERIES = NAME__node-VERSION or
+#                              NAME__chromium-MAJOR
 #   MANIFEST.json              manifest.cjs (ids, runtimes, scenarios, steps, series, expected leaks)
 # Each oracle output is re-checked with verify-nodes.js (aggregates re-derived from the node file).
 # With IDs (snapshot ids), only those snapshots' oracle files are redone; leak reports and the
@@ -39,21 +41,21 @@ for id in "${ids[@]}"; do
   "$node" "$oracle/verify-nodes.js" "$id.oracle.json.gz" "$id.nodes.ndjson.gz" >&2
 done
 
-# Leak reports: one per series of corpus.spec.
+# Leak reports: one per series of corpus.spec (runtime column: Node.js version or chromium-MAJOR).
 while read -r series kind version scenario leak watch flags batches; do
   case "$series" in ''|'#'*) continue ;; esac
   [ "$kind" = series ] || continue
-  sid="${series}__node-${version}"
+  case "$version" in chromium-*) sid="${series}__${version}" ;; *) sid="${series}__node-${version}" ;; esac
   snaps=()
   step=0
   for b in $batches; do step=$((step + b)); snaps+=("${sid}__${step}.heapsnapshot.gz"); done
   classes=()
   if [ "$watch" != "-" ]; then
     IFS=, read -r -a wl <<< "$watch"
-    for c in "${wl[@]}"; do classes+=(--class "$c"); done
+    for c in "${wl[@]}"; do classes+=(--class "${c//%20/ }"); done
   fi
   echo "== leak-report $sid" >&2
-  "$node" "$oracle/leak-report.js" "${classes[@]}" "${snaps[@]}" > "$sid.leak-report.json.tmp"
+  "$node" "$oracle/leak-report.js" "${classes[@]}" "${snaps[@]}" < /dev/null > "$sid.leak-report.json.tmp"
   gzip -9 -n -c "$sid.leak-report.json.tmp" > "$sid.leak-report.json.gz"
   rm -f "$sid.leak-report.json.tmp"
 done < "$here/corpus.spec"

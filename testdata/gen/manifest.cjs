@@ -30,8 +30,16 @@ for (const raw of fs.readFileSync(specFile, 'utf8').split('\n')) {
     continue;
   }
   const [name, kind, version, scenario, leak, watch, flags, ...batches] = line.split(/\s+/);
-  const seriesId = `${name}__node-${version}`;
-  const watchList = watch === '-' ? [] : watch.split(',');
+  // runtime column: a Node.js version, or chromium-MAJOR (headless Chromium over CDP).
+  const chromium = version.startsWith('chromium-');
+  const seriesId = chromium ? `${name}__${version}` : `${name}__node-${version}`;
+  const runtime = chromium ? `chromium ${version.slice('chromium-'.length)} (headless)` : `node ${version}`;
+  const browserFile = `${seriesId}.browser-version.json`;
+  const browser = chromium && fs.existsSync(path.join(dir, browserFile)) ?
+      (({product, revision, jsVersion}) => ({product, revision, jsVersion, file: browserFile}))(
+          JSON.parse(fs.readFileSync(path.join(dir, browserFile), 'utf8'))) :
+      null;
+  const watchList = watch === '-' ? [] : watch.split(',').map(c => c.replace(/%20/g, ' '));
   const flagList = flags === '-' ? [] : flags.split(',');
   const expectedLeakClass = leak === '-' ? null : leak;
   const ids = [];
@@ -47,9 +55,10 @@ for (const raw of fs.readFileSync(specFile, 'utf8').split('\n')) {
     }
     snapshots.push({
       id,
-      runtime: `node ${version}`,
-      nodeVersion: version,
-      nodeFlags: ['--expose-gc', ...flagList],
+      runtime,
+      nodeVersion: chromium ? null : version,
+      nodeFlags: chromium ? null : ['--expose-gc', ...flagList],
+      ...(chromium ? {browser, cdpSnapshotOptions: flagList} : {}),
       scenario,
       step,
       series: kind === 'series' ? seriesId : null,
@@ -84,7 +93,7 @@ for (const raw of fs.readFileSync(specFile, 'utf8').split('\n')) {
     }
     series.push({
       id: seriesId,
-      runtime: `node ${version}`,
+      runtime,
       scenario,
       snapshots: ids,
       expectedLeakClass,
