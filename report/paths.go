@@ -225,7 +225,8 @@ func HopLabel(n PathNode) string {
 }
 
 // NodeLabel is an object for people: "Class @id" when its name is its
-// class, else "name (Class) @id"; strings are quoted and long names cut.
+// class, else "name (Class) @id" ("(GC roots) @3" for categories); strings
+// are quoted and long names cut.
 func NodeLabel(n PathNode) string {
 	return nodeName(n) + " @" + strconv.FormatUint(uint64(n.ID), 10)
 }
@@ -240,12 +241,18 @@ func nodeName(n PathNode) string {
 	}
 	class := oneLine(snapshot.Display(n.Class))
 	switch {
-	case name == class:
+	case name == class || name == "":
 		return class
-	case name == "":
-		return class
+	case parenthesized(name):
+		return name // a category such as "(GC roots)"
+	case parenthesized(class):
+		return name + " " + class // "system / ScopeInfo (compiled code)"
 	}
 	return name + " (" + class + ")"
+}
+
+func parenthesized(s string) bool {
+	return len(s) >= 2 && s[0] == '(' && s[len(s)-1] == ')'
 }
 
 // flat replaces control characters, which would break lines, by spaces.

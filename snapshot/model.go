@@ -108,7 +108,7 @@ type Snapshot struct {
 	// FirstEdge has NodeCount()+1 entries: the edges of node i are
 	// FirstEdge[i] ≤ e < FirstEdge[i+1].
 	FirstEdge    []uint32
-	TraceNodeIDs []uint32       // nil when the file has no trace_node_id field
+	TraceNodeIDs []uint32       // nil when the file has no trace_node_id field or all are 0
 	Detachedness []Detachedness // nil when the file has no detachedness field
 
 	// Per edge, in CSR order.

@@ -461,9 +461,10 @@ var errStop = errors.New("stop")
 const maxSafe = 1 << 53
 
 // uintArray reads a JSON array of non-negative integers and hands them to
-// consume in batches. It is the parser's hot loop: a byte-at-a-time state
-// machine over the current chunk with no allocation.
-func (s *scanner) uintArray(batch []uint64, consume func([]uint64) error) error {
+// consume in batches; consume returns the buffer to fill next. It is the
+// parser's hot loop: a byte-at-a-time state machine over the current chunk
+// with no allocation.
+func (s *scanner) uintArray(batch []uint64, consume func([]uint64) ([]uint64, error)) error {
 	if err := s.expect('['); err != nil {
 		return err
 	}
@@ -505,11 +506,12 @@ func (s *scanner) uintArray(batch []uint64, consume func([]uint64) error) error 
 				n++
 				v, state = 0, wantValue
 				if n == len(batch) {
-					if err := consume(batch); err != nil {
+					next, err := consume(batch)
+					if err != nil {
 						s.pos += i
 						return err
 					}
-					n = 0
+					batch, n = next, 0
 				}
 			case ']':
 				if state == wantValue && !first {
@@ -522,7 +524,8 @@ func (s *scanner) uintArray(batch []uint64, consume func([]uint64) error) error 
 				}
 				s.pos += i + 1
 				if n > 0 {
-					return consume(batch[:n])
+					_, err := consume(batch[:n])
+					return err
 				}
 				return nil
 			case ' ', '\n', '\r', '\t':

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -39,19 +41,59 @@ Exit code 0 when no leak is found, 1 with --fail-on-leak when one is, 2 on error
 				return inputError(fmt.Errorf("--min-growth must be at least 1"))
 			}
 			rep := progress.New()
-			graphs := make([]*graph.Graph, len(args))
-			for k, path := range args {
-				g, err := load(path, rep)
-				if err != nil {
-					return err
-				}
-				graphs[k] = g
+			graphs, err := loadAll(args, rep)
+			if err != nil {
+				return err
 			}
 			return writeLeaks(cmd, graphs, args, o, rep)
 		},
 	}
 	o.flags(cmd)
 	return cmd
+}
+
+// loadAll reads and analyses several snapshots, two at a time when they are
+// small enough: the analysis of one leaves a core idle for long stretches
+// (the dominator tree is sequential) that the parse of the next one fills.
+func loadAll(paths []string, rep *progress.Reporter) ([]*graph.Graph, error) {
+	const concurrentBelow = 1 << 30 // bytes per file; bigger ones load alone to bound memory
+	parallel := len(paths) > 1
+	for _, p := range paths {
+		if st, err := os.Stat(p); p == "-" || err != nil || st.Size() >= concurrentBelow {
+			parallel = false
+		}
+	}
+	graphs := make([]*graph.Graph, len(paths))
+	if !parallel {
+		for k, p := range paths {
+			g, err := load(p, rep)
+			if err != nil {
+				return nil, err
+			}
+			graphs[k] = g
+		}
+		return graphs, nil
+	}
+	errs := make([]error, len(paths))
+	sem := make(chan struct{}, 2)
+	var wg sync.WaitGroup
+	for k, p := range paths {
+		wg.Add(1)
+		sem <- struct{}{}
+		rep.Phase(fmt.Sprintf("loading %d of %d snapshots", k+1, len(paths)))
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			graphs[k], errs[k] = load(p, nil)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return graphs, nil
 }
 
 func writeLeaks(cmd *cobra.Command, graphs []*graph.Graph, names []string, o leaksOptions, rep *progress.Reporter) error {
