@@ -137,9 +137,11 @@ func plainObjectName(g *Graph, i uint32) string {
 
 // EdgeLabel writes edge e as DevTools' JSHeapSnapshotEdge.toString does:
 // context "->name", element "[i]", weak "[[name]]", property ".name" (or
-// `["na me"]` when the name has a space), shortcut like a property (or
-// "[n]" when its name starts with a number), and internal, hidden and
-// invisible "{name}".
+// `["na me"]` when the name has a space), shortcut like a property, and
+// internal, hidden and invisible "{name}". A shortcut whose name starts
+// with a number (the root's edges) is written "[n]", as the oracle's
+// leak-report.js writes it; DevTools' toString, whose name() always returns
+// a string, would write ".n".
 func EdgeLabel(s *snapshot.Snapshot, e uint32) string {
 	if int(e) >= s.EdgeCount() {
 		return ""

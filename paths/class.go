@@ -115,7 +115,7 @@ func ForClass(g *graph.Graph, class string, opt ClassOptions) (ClassSample, bool
 	}
 	// The whole choice gets sampleBudget times one search's bound; each
 	// path at most one search's bound.
-	perPath := opt.MaxWork
+	perPath := min(opt.MaxWork, 1<<40)
 	if perPath <= 0 {
 		perPath = DefaultMaxWork
 	}

@@ -49,8 +49,14 @@ type Hop struct {
 // is the object the path explains.
 type Path []Hop
 
-// Target returns the ordinal of the path's last node.
-func (p Path) Target() uint32 { return p[len(p)-1].Node }
+// Target returns the ordinal of the path's last node (^uint32(0) for an
+// empty path).
+func (p Path) Target() uint32 {
+	if len(p) == 0 {
+		return ^uint32(0)
+	}
+	return p[len(p)-1].Node
+}
 
 // Options controls Shortest.
 type Options struct {

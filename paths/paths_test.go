@@ -415,3 +415,60 @@ func TestUnreachable(t *testing.T) {
 		t.Error("no unreachable node in the snapshot")
 	}
 }
+
+// TestLabelsAndNames checks graph.EdgeLabel and graph.DisplayName on edges
+// and nodes of a real snapshot (the retainer chain tests check many more
+// against DevTools).
+func TestLabelsAndNames(t *testing.T) {
+	g := load(t, leakSnapshot)
+	s := g.S
+	type labelled struct {
+		label string
+		tp    snapshot.EdgeType
+	}
+	labels := map[labelled]bool{}
+	for e := range s.EdgeTo {
+		labels[labelled{graph.EdgeLabel(s, uint32(e)), s.EdgeTypes[e]}] = true
+	}
+	for label, tp := range map[string]snapshot.EdgeType{
+		"->timerListMap":                       snapshot.EdgeContext,
+		"[30000]":                              snapshot.EdgeElement,
+		"._onTimeout":                          snapshot.EdgeProperty,
+		`["get CountQueuingStrategy"]`:         snapshot.EdgeProperty, // a name with a space
+		"{bound_this}":                         snapshot.EdgeInternal,
+		"{0}":                                  snapshot.EdgeHidden,
+		"[2]":                                  snapshot.EdgeShortcut, // numeric shortcut from the root
+		".bound_argument_0":                    snapshot.EdgeShortcut,
+		"[[" + s.EdgeName(firstWeak(s)) + "]]": snapshot.EdgeWeak,
+	} {
+		if !labels[labelled{label, tp}] {
+			t.Errorf("no %s edge labelled %s", tp, label)
+		}
+	}
+	names := map[string]bool{}
+	for i := range g.Class {
+		names[graph.DisplayName(g, uint32(i))] = true
+	}
+	for _, want := range []string{
+		"seed-leak.cjs", // a concatenated string, flattened
+		"{}",            // the timer list map, a plain object without properties
+		// http's exports: properties from both ends within 100 characters
+		"{STATUS_CODES, Server, ServerResponse, …, storeHTTPOptions, _connectionListener, kServerResponse}",
+	} {
+		if !names[want] {
+			t.Errorf("no node named %q", want)
+		}
+	}
+	if got := graph.DisplayName(g, uint32(s.NodeCount())); got != "" {
+		t.Errorf("name of a node out of range: %q", got)
+	}
+}
+
+func firstWeak(s *snapshot.Snapshot) uint32 {
+	for e, tp := range s.EdgeTypes {
+		if tp == snapshot.EdgeWeak {
+			return uint32(e)
+		}
+	}
+	return 0
+}

@@ -27,11 +27,18 @@ const ShapeSeparator = " → "
 //     whichever end the path enters it from;
 //   - list positions: a run of identical (edge, class) hops counts once, so
 //     "._idleNext/._idlePrev → Timeout" stands for any number of Timeouts.
+//
+// Shape returns "" for an empty path or one that is not a path of g.
 func Shape(g *graph.Graph, p Path) string {
+	s := g.S
 	if len(p) == 0 {
 		return ""
 	}
-	s := g.S
+	for j, h := range p {
+		if int(h.Node) >= s.NodeCount() || (j > 0 && int(h.Edge) >= s.EdgeCount()) {
+			return ""
+		}
+	}
 	parts := []string{g.ClassName(p[0].Node)}
 	prevEdge, prevClass := "", ""
 	var prev, cur hopKey

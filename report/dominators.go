@@ -51,7 +51,11 @@ type DominatorsReport struct {
 // NewDominatorsReport builds the dominator tree below start (the root or
 // any object): depth levels of dominated objects whose retained size is at
 // least minSize, biggest first (then bigger shallow size, then smaller id).
+// A start that is not a node of g means the root.
 func NewDominatorsReport(g *graph.Graph, file string, start uint32, depth int, minSize uint64) *DominatorsReport {
+	if int(start) >= g.NodeCount() {
+		start = g.S.Root
+	}
 	r := &DominatorsReport{File: file, Depth: depth, MinSize: minSize, Total: g.Retained[g.S.Root]}
 	r.Root = newDominatorNode(g, start, paths.NoEdge)
 	expandDominators(g, r.Root, start, depth, minSize)

@@ -160,7 +160,11 @@ func WriteRetainersText(w io.Writer, r *RetainersReport) error {
 			}
 			fmt.Fprintf(w, "  %5s  %s\n", humanize.Comma(int64(grp.Count)), flat(snapshot.Display(shape)))
 		}
-		fmt.Fprintf(w, "Showing @%d: of the most common shape, the instance nearest to the roots.\n", t.ID)
+		if len(c.Shapes) == 0 {
+			fmt.Fprintf(w, "  none is reachable from the roots; showing @%d\n", t.ID)
+		} else {
+			fmt.Fprintf(w, "Showing @%d: of the most common shape, the instance nearest to the roots.\n", t.ID)
+		}
 	}
 	if len(r.Paths) == 0 {
 		_, err := fmt.Fprintf(w, "\nNo retainer path: %s.\n", r.Note)
@@ -177,7 +181,7 @@ func WriteRetainersText(w io.Writer, r *RetainersReport) error {
 		}
 	}
 	if len(r.Paths) < r.Requested {
-		fmt.Fprintf(w, "\n(%d of %d paths: no more distinct paths", len(r.Paths), r.Requested)
+		fmt.Fprintf(w, "\n(%d of %d paths: no more distinct paths found", len(r.Paths), r.Requested)
 		if !r.All && t.Distance < graph.BaseSystemDistance {
 			fmt.Fprint(w, " through user roots; --all also searches system roots")
 		}
@@ -206,7 +210,7 @@ func writePathText(w io.Writer, p []PathNode) error {
 		for k := j; k < j+elideKeep; k++ {
 			row(p[k])
 		}
-		fmt.Fprintf(tw, "\t\t\t\t… %d more %s\n", end-j-2*elideKeep, oneLine(snapshot.Display(p[j].Edge+" → "+nodeName(p[j]))))
+		fmt.Fprintf(tw, "\t\t\t\t… %d more %s → %s\n", end-j-2*elideKeep, oneLine(snapshot.Display(p[j].Edge)), nodeName(p[j]))
 		for k := end - elideKeep; k < end; k++ {
 			row(p[k])
 		}
