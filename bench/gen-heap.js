@@ -149,8 +149,7 @@ for (let i = 0; i < 1500; i++) catalog.push(new Sku(i));
 const world = { workspaces: [], catalog, dispatcher: new Dispatcher(), cache: new Map(), chains: [] };
 globalThis.__HEAPSCOPE_BENCH__ = world;
 
-const t0 = Date.now();
-for (let w = 0; w < workspaces; w++) {
+function addWorkspace(w) {
   const ws = new Workspace(w);
   for (let i = 0; i < 10; i++) ws.members.push(new Member(w, i));
   for (const m of ws.members) for (let j = 0; j < 3; j++) m.contacts.push(choose(ws.members));
@@ -180,6 +179,9 @@ for (let w = 0; w < workspaces; w++) {
   }
   world.workspaces.push(ws);
 }
+
+const t0 = Date.now();
+for (let w = 0; w < workspaces; w++) addWorkspace(w);
 for (let c = 0; c < NCHAINS; c++) {
   let head = null;
   for (let i = 0; i < chainLen; i++) head = new Link(i, head);
@@ -206,3 +208,16 @@ console.log(JSON.stringify({
   node_count: num(/"node_count":(\d+)/), edge_count: num(/"edge_count":(\d+)/),
   workspaces, chains: NCHAINS, chainLen, build_s: (t1 - t0) / 1000, write_s: (t3 - t2) / 1000,
 }));
+
+// HEAPSCOPE_SERIES=N writes N-1 more snapshots of this same process, OUT-1 … OUT-(N-1)
+// (before the extension), each after leaking 2% more workspaces: a series for `heapscope leaks`.
+const series = Number(process.env.HEAPSCOPE_SERIES || 1);
+for (let k = 1; k < series; k++) {
+  const extra = Math.max(10, Math.round(workspaces * 0.02));
+  const base = world.workspaces.length;
+  for (let w = base; w < base + extra; w++) addWorkspace(w);
+  if (global.gc) global.gc();
+  const file = out.replace(/(\.heapsnapshot)?$/, `-${k}$1`);
+  v8.writeHeapSnapshot(file);
+  console.log(JSON.stringify({file, bytes: fs.statSync(file).size, leakedWorkspaces: extra}));
+}

@@ -109,16 +109,20 @@ func TestClassicLeaks(t *testing.T) {
 	cases := []leakCase{
 		{corpus, "emitter-listeners__node-20.20.2", []int{0, 500, 1000}, "Subscriber", "{context} system / Context → ->sub Subscriber", ""},
 		{corpus, "map-cache-tracked__node-20.20.2", []int{0, 500, 1000}, "CacheEntry", ".responseCache Map → {table} (array) → {n} CacheEntry", "getCached"},
+		{corpus, "map-cache__node-20.20.2", []int{0, 500, 1000}, "CacheEntry", ".responseCache Map → {table} (array) → {n} CacheEntry", ""},
+		{corpus, "closure-array__node-20.20.2", []int{0, 500, 1000}, "BigPayload", "{context} system / Context → ->big BigPayload", ""},
+		{corpus, "detached-dom-tracked__chromium-156", []int{0, 200}, "CardController", ".cardCache Array → [n] CardController", "leakCards"},
 	}
+	// The team's reference corpus, when present, has the same scenarios from
+	// other runs.
 	if extra := os.Getenv("HEAPSCOPE_EXTRA_CORPUS"); extra != "" {
-		cases = append(cases,
-			leakCase{extra, "closure-array__node-20.20.2", []int{0, 500, 1000}, "BigPayload", "{context} system / Context → ->big BigPayload", ""},
-			leakCase{extra, "map-cache__node-20.20.2", []int{0, 500, 1000}, "CacheEntry", ".responseCache Map → {table} (array) → {n} CacheEntry", ""},
-			leakCase{extra, "detached-dom-tracked__chromium-156", []int{0, 200}, "CardController", ".cardCache Array → [n] CardController", "leakCards"},
-		)
+		for _, c := range cases {
+			c.dir = extra
+			cases = append(cases, c)
+		}
 	}
 	for _, c := range cases {
-		t.Run(c.series, func(t *testing.T) {
+		t.Run(filepath.Base(c.dir)+"/"+c.series, func(t *testing.T) {
 			r := analyze(t, c.dir, c.series, c.steps...)
 			if len(r.Findings) == 0 {
 				t.Fatalf("no finding")
