@@ -203,16 +203,16 @@ func Analyze(graphs []*graph.Graph, names []string, opt Options) (*Report, error
 
 	series := growth(graphs)
 	firstMax := rep.Snapshots[0].MaxJSID
-	lastKeys, perNode := summary.NodeKeys(last)
+	ki := newKeyIndex(last, firstMax)
 	byKey := map[string]*classSeries{}
 	for _, cs := range series {
 		byKey[cs.key] = cs
 	}
-	for i, a := range perNode {
-		if a < 0 || last.S.NodeIDs[i] <= firstMax || last.S.NodeIDs[i]&1 == 0 {
+	for i, a := range ki.perNode {
+		if a < 0 || !ki.isNew(uint32(i)) {
 			continue
 		}
-		if cs := byKey[lastKeys[a]]; cs != nil {
+		if cs := byKey[ki.keys[a]]; cs != nil {
 			cs.newAlive = append(cs.newAlive, uint32(i))
 		}
 	}
@@ -232,12 +232,12 @@ func Analyze(graphs []*graph.Graph, names []string, opt Options) (*Report, error
 		cs.explain(last, opt.Samples)
 	}
 	cands = slices.DeleteFunc(cands, func(cs *classSeries) bool { return cs.path == nil })
-	for _, members := range group(last, cands, firstMax) {
-		head := headOf(last, members, firstMax)
+	for _, members := range group(ki, cands) {
+		head := headOf(ki, members)
 		if internalClass(head.name) {
 			continue
 		}
-		rep.Findings = append(rep.Findings, finding(graphs, head, members, firstMax))
+		rep.Findings = append(rep.Findings, finding(graphs, ki, head, members))
 	}
 	sort.SliceStable(rep.Findings, func(a, b int) bool { return rep.Findings[a].RetainedGrowth > rep.Findings[b].RetainedGrowth })
 	if len(rep.Findings) > 0 {
@@ -359,8 +359,7 @@ func nearer(g *graph.Graph, a, b paths.Path) bool {
 
 // group joins candidates whose chains pass through each other's classes
 // (union-find) and names each group after the object the leak is about.
-func group(g *graph.Graph, cands []*classSeries, firstMax uint32) [][]*classSeries {
-	keys, perNode := summary.NodeKeys(g)
+func group(ki *keyIndex, cands []*classSeries) [][]*classSeries {
 	index := map[string]int{}
 	for k, cs := range cands {
 		index[cs.key] = k
@@ -379,8 +378,8 @@ func group(g *graph.Graph, cands []*classSeries, firstMax uint32) [][]*classSeri
 	}
 	for k, cs := range cands {
 		for _, h := range cs.path[:len(cs.path)-1] {
-			if a := perNode[h.Node]; a >= 0 && isNew(g, h.Node, firstMax) {
-				if other, ok := index[keys[a]]; ok {
+			if key := ki.newKey(h.Node); key != "" {
+				if other, ok := index[key]; ok {
 					parent[find(other)] = find(k)
 				}
 			}
@@ -419,8 +418,8 @@ func internalClass(name string) bool {
 // constructor. That is the object the leak is about: Server below the
 // timer's bound callback, Subscriber below the listener's closure,
 // CacheEntry below the Map.
-func headOf(g *graph.Graph, members []*classSeries, firstMax uint32) *classSeries {
-	keys, perNode := summary.NodeKeys(g)
+func headOf(ki *keyIndex, members []*classSeries) *classSeries {
+	g := ki.g
 	byKey := map[string]*classSeries{}
 	longest := members[0]
 	for _, m := range members {
@@ -429,15 +428,7 @@ func headOf(g *graph.Graph, members []*classSeries, firstMax uint32) *classSerie
 			longest = m
 		}
 	}
-	// keyAt is the class key of the j-th object of the chain if it is one of
-	// the new objects of a growing class, else "".
-	keyAt := func(j int) string {
-		i := longest.path[j].Node
-		if a := perNode[i]; a >= 0 && isNew(g, i, firstMax) {
-			return keys[a]
-		}
-		return ""
-	}
+	keyAt := func(j int) string { return ki.newKey(longest.path[j].Node) }
 	p := longest.path
 	firstGrowing := len(p) - 1
 	for j := range p {
@@ -474,7 +465,7 @@ func headOf(g *graph.Graph, members []*classSeries, firstMax uint32) *classSerie
 }
 
 // finding describes a group of candidates through its head.
-func finding(graphs []*graph.Graph, head *classSeries, members []*classSeries, firstMax uint32) Finding {
+func finding(graphs []*graph.Graph, ki *keyIndex, head *classSeries, members []*classSeries) Finding {
 	n := len(graphs)
 	last := graphs[n-1]
 	f := Finding{
@@ -507,20 +498,40 @@ func finding(graphs []*graph.Graph, head *classSeries, members []*classSeries, f
 	}
 	target := head.path.Target()
 	f.Representative = nodeRef(last, target)
-	keys, perNode := summary.NodeKeys(last)
-	f.AccumulationPoint = accumulation(graphs, head.path, growing, keys, perNode, firstMax)
-	f.Locations = locations(last, head.path, keys, perNode, f.Key)
+	f.AccumulationPoint = accumulation(graphs, ki, head.path, growing)
+	f.Locations = locations(ki, head.path, f.Key)
 	f.AllocationStack = last.AllocationStack(target)
 	return f
+}
+
+// keyIndex is the Summary class key of every node of the last snapshot.
+type keyIndex struct {
+	g        *graph.Graph
+	keys     []string
+	perNode  []int32
+	firstMax uint32 // the first snapshot's largest JS object id
+}
+
+func newKeyIndex(g *graph.Graph, firstMax uint32) *keyIndex {
+	keys, perNode := summary.NodeKeys(g)
+	return &keyIndex{g: g, keys: keys, perNode: perNode, firstMax: firstMax}
 }
 
 // isNew reports whether node i is a JS object allocated after the first
 // snapshot (V8 gives JS objects odd ids from a counter that only grows).
 // Chains are matched on such objects, not on class names alone: "Function"
 // or "Array" also name countless old objects.
-func isNew(g *graph.Graph, i uint32, firstMax uint32) bool {
-	id := g.S.NodeIDs[i]
-	return id > firstMax && id&1 == 1
+func (ki *keyIndex) isNew(i uint32) bool {
+	id := ki.g.S.NodeIDs[i]
+	return id > ki.firstMax && id&1 == 1
+}
+
+// newKey is the class key of node i if it is a new object, else "".
+func (ki *keyIndex) newKey(i uint32) string {
+	if a := ki.perNode[i]; a >= 0 && ki.isNew(i) {
+		return ki.keys[a]
+	}
+	return ""
 }
 
 func nodeRef(g *graph.Graph, i uint32) NodeRef {
@@ -533,11 +544,11 @@ func nodeRef(g *graph.Graph, i uint32) NodeRef {
 // accumulation finds, above the first growing object of the chain, the
 // deepest ordinary object (not an internal array or system object) whose
 // retained size in the last snapshot holds at least half of the growth.
-func accumulation(graphs []*graph.Graph, p paths.Path, growing map[string]bool, keys []string, perNode []int32, firstMax uint32) *Accumulation {
+func accumulation(graphs []*graph.Graph, ki *keyIndex, p paths.Path, growing map[string]bool) *Accumulation {
 	last := graphs[len(graphs)-1]
 	firstGrowing := len(p) - 1
 	for j, h := range p {
-		if a := perNode[h.Node]; a >= 0 && growing[keys[a]] && isNew(last, h.Node, firstMax) {
+		if growing[ki.newKey(h.Node)] {
 			firstGrowing = j
 			break
 		}
@@ -581,7 +592,8 @@ func ordinalOf(g *graph.Graph, id uint32) (uint32, bool) {
 
 // locations lists the constructor of the finding's class, the functions on
 // the chain and the targets of bound functions, resolved to script names.
-func locations(g *graph.Graph, p paths.Path, keys []string, perNode []int32, key string) []Location {
+func locations(ki *keyIndex, p paths.Path, key string) []Location {
+	g := ki.g
 	var out []Location
 	seen := map[string]bool{}
 	add := func(role string, i uint32) {
@@ -602,7 +614,7 @@ func locations(g *graph.Graph, p paths.Path, keys []string, perNode []int32, key
 	}
 	for j := len(p) - 1; j >= 0; j-- {
 		i := p[j].Node
-		if a := perNode[i]; a >= 0 && keys[a] == key && g.S.NodeTypes[i] == snapshot.NodeObject {
+		if a := ki.perNode[i]; a >= 0 && ki.keys[a] == key && g.S.NodeTypes[i] == snapshot.NodeObject {
 			add("constructor", i)
 			break
 		}

@@ -18,6 +18,27 @@ import (
 // nodes of each row are exactly DevTools' aggregate for that key (the
 // instances the Comparison view matches by id).
 func NodeKeys(g *graph.Graph) (keys []string, perNode []int32) {
+	rows, perNode := index(g, nil)
+	keys = make([]string, len(rows))
+	for k, r := range rows {
+		keys[k] = r.Key
+	}
+	return keys, perNode
+}
+
+type locKey struct {
+	class  uint32
+	script uint32
+	line   int32
+	col    int32
+}
+
+// index assigns each node that passes filter (nil for all) and has a
+// non-zero shallow size its Summary row; rows carry Key, Name and Location.
+// Most nodes are keyed by class string alone, through a dense table;
+// objects with a constructor location are keyed by (class, location), and
+// locations are merged in node order rather than looked up.
+func index(g *graph.Graph, filter func(uint32) bool) (rows []Class, perNode []int32) {
 	s := g.S
 	n := uint32(s.NodeCount())
 	byClass := make([]int32, s.Strings.Len()+64)
@@ -25,7 +46,7 @@ func NodeKeys(g *graph.Graph) (keys []string, perNode []int32) {
 		byClass[i] = -1
 	}
 	byLoc := map[locKey]int32{}
-	var raw []string // key of each internal aggregate, in creation order
+	var raw []Class // one per internal aggregate, in creation order
 	perNode = make([]int32, n)
 	located := g.LocatedNodes()
 	k := 0
@@ -34,7 +55,7 @@ func NodeKeys(g *graph.Graph) (keys []string, perNode []int32) {
 			k++
 		}
 		perNode[i] = -1
-		if g.Shallow[i] == 0 {
+		if g.Shallow[i] == 0 || (filter != nil && !filter(i)) {
 			continue
 		}
 		c := g.Class[i]
@@ -45,8 +66,9 @@ func NodeKeys(g *graph.Graph) (keys []string, perNode []int32) {
 			var ok bool
 			if a, ok = byLoc[key]; !ok {
 				a = int32(len(raw))
-				raw = append(raw, strconv.FormatUint(uint64(l.ScriptID), 10)+","+strconv.FormatInt(int64(l.Line), 10)+","+
-					strconv.FormatInt(int64(l.Column), 10)+","+g.ClassName(i))
+				name := g.ClassName(i)
+				raw = append(raw, Class{Name: name, Location: &l, Key: strconv.FormatUint(uint64(l.ScriptID), 10) + "," +
+					strconv.FormatInt(int64(l.Line), 10) + "," + strconv.FormatInt(int64(l.Column), 10) + "," + name})
 				byLoc[key] = a
 			}
 		} else {
@@ -55,26 +77,29 @@ func NodeKeys(g *graph.Graph) (keys []string, perNode []int32) {
 			}
 			if a = byClass[c]; a < 0 {
 				a = int32(len(raw))
-				raw = append(raw, ","+g.ClassName(i))
+				name := g.ClassName(i)
+				raw = append(raw, Class{Name: name, Key: "," + name})
 				byClass[c] = a
 			}
 		}
 		perNode[i] = a
 	}
-	// Merge aggregates with the same key: the key keeps its first position,
-	// the last aggregate wins.
+	// DevTools stores aggregates in an object keyed by the key string: when
+	// two aggregates print to the same key, the key keeps its first position
+	// and the last aggregate replaces the earlier one.
 	pos := make(map[string]int32, len(raw))
 	row := make([]int32, len(raw))
 	winner := map[int32]int32{} // row -> surviving aggregate, only where keys collide
-	for a, key := range raw {
-		if p, ok := pos[key]; ok {
+	for a, c := range raw {
+		if p, ok := pos[c.Key]; ok {
 			row[a] = p
 			winner[p] = int32(a)
+			rows[p] = c
 			continue
 		}
-		pos[key] = int32(len(keys))
-		row[a] = int32(len(keys))
-		keys = append(keys, key)
+		pos[c.Key] = int32(len(rows))
+		row[a] = int32(len(rows))
+		rows = append(rows, c)
 	}
 	for i, a := range perNode {
 		if a < 0 {
@@ -88,5 +113,5 @@ func NodeKeys(g *graph.Graph) (keys []string, perNode []int32) {
 		}
 		perNode[i] = r
 	}
-	return keys, perNode
+	return rows, perNode
 }

@@ -5,8 +5,8 @@
 package summary
 
 import (
+	"math"
 	"sort"
-	"strconv"
 
 	"github.com/heapscope/heapscope/graph"
 	"github.com/heapscope/heapscope/snapshot"
@@ -150,72 +150,26 @@ func arraysSize(g *graph.Graph, arrays []uint32) uint64 {
 	return size
 }
 
-type locKey struct {
-	class  uint32
-	script uint32
-	line   int32
-	col    int32
-}
-
 // Classes returns the Summary view: one row per DevTools class key, for the
 // nodes that pass filter (nil for all). Nodes whose shallow size is 0 are
 // not counted, as in DevTools. Rows come in DevTools' order of first
 // appearance; use Sort to order them.
 func Classes(g *graph.Graph, filter func(ordinal uint32) bool) []Class {
-	s := g.S
-	n := uint32(s.NodeCount())
-	// Most nodes are keyed by class string alone: a dense table. Objects
-	// with a constructor location are keyed by (class, location).
-	byClass := make([]int32, s.Strings.Len()+64)
-	for i := range byClass {
-		byClass[i] = -1
+	rows, perNode := index(g, filter)
+	for k := range rows {
+		rows[k].Distance = math.MaxInt32
 	}
-	byLoc := map[locKey]int32{}
-	var rows []Class
-	newRow := func(i uint32) int32 {
-		rows = append(rows, Class{Name: g.ClassName(i), Distance: g.Distance[i], Key: "," + g.ClassName(i)})
-		return int32(len(rows) - 1)
-	}
-	agg := make([]int32, n) // aggregate of each node, -1 if not counted
-	located := g.LocatedNodes()
-	k := 0
-	for i := uint32(0); i < n; i++ {
-		for k < len(located) && located[k].Node < i {
-			k++
-		}
-		agg[i] = -1
-		if g.Shallow[i] == 0 || (filter != nil && !filter(i)) {
+	for i, a := range perNode {
+		if a < 0 {
 			continue
 		}
-		c := g.Class[i]
-		var a int32
-		if s.NodeTypes[i] == snapshot.NodeObject && k < len(located) && located[k].Node == i {
-			l := s.Locations[located[k].Location]
-			key := locKey{c, l.ScriptID, l.Line, l.Column}
-			var ok bool
-			if a, ok = byLoc[key]; !ok {
-				a = newRow(i)
-				byLoc[key] = a
-				rows[a].Key = strconv.FormatUint(uint64(l.ScriptID), 10) + "," + strconv.FormatInt(int64(l.Line), 10) + "," + strconv.FormatInt(int64(l.Column), 10) + "," + rows[a].Name
-				rows[a].Location = &l
-			}
-		} else {
-			for int(c) >= len(byClass) {
-				byClass = append(byClass, -1)
-			}
-			if a = byClass[c]; a < 0 {
-				a = newRow(i)
-				byClass[c] = a
-			}
-		}
-		row := &rows[a]
-		row.Count++
-		row.Self += g.Shallow[i]
-		row.Distance = min(row.Distance, g.Distance[i])
-		agg[i] = a
+		r := &rows[a]
+		r.Count++
+		r.Self += g.Shallow[i]
+		r.Distance = min(r.Distance, g.Distance[i])
 	}
-	classRetained(g, agg, rows)
-	return mergeSameKeys(rows)
+	classRetained(g, perNode, rows)
+	return rows
 }
 
 // classRetained adds to each class the retained sizes of its instances that
@@ -251,23 +205,6 @@ func classRetained(g *graph.Graph, agg []int32, rows []Class) {
 		}
 		stack = stack[:len(stack)-1]
 	}
-}
-
-// mergeSameKeys handles distinct class indices that print to the same key:
-// DevTools stores aggregates in an object keyed by the key string, so the
-// later aggregate replaces the earlier one in place.
-func mergeSameKeys(rows []Class) []Class {
-	pos := make(map[string]int, len(rows))
-	out := rows[:0]
-	for _, c := range rows {
-		if p, ok := pos[c.Key]; ok {
-			out[p] = c
-			continue
-		}
-		pos[c.Key] = len(out)
-		out = append(out, c)
-	}
-	return out
 }
 
 // SortBy names a Summary order.
