@@ -112,7 +112,6 @@ func Analyze(s *snapshot.Snapshot, opt Options) *Graph {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		phase("calculating dominators")
 		g.markPageOwned()
 		g.buildDominators()
 		g.buildDominated()
@@ -129,6 +128,7 @@ func Analyze(s *snapshot.Snapshot, opt Options) *Graph {
 	g.calculateClassNames()
 	g.Interfaces = g.inferInterfaces()
 	g.applyInterfaces(g.Interfaces)
+	phase("finishing the dominator tree")
 	wg.Wait()
 	return g
 }

@@ -2,12 +2,17 @@
 // terminal: a byte counter while a snapshot is read, then one line per
 // analysis phase. It is silent when standard error is not a terminal, and it
 // never writes to standard output.
+//
+// With HEAPSCOPE_TIMINGS=1 it instead logs, on standard error and whether or
+// not it is a terminal, one line per finished phase with its wall time and
+// the Go heap in use: the numbers behind docs/performance.md.
 package progress
 
 import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"sync"
 	"time"
 
@@ -15,23 +20,26 @@ import (
 	"golang.org/x/term"
 )
 
-// Reporter shows progress for one job. The zero value and nil are silent.
+// Reporter shows progress for one job. Nil is silent.
 type Reporter struct {
 	w          io.Writer
 	mu         sync.Mutex
 	bar        *progressbar.ProgressBar
-	start      time.Time
 	phase      string
 	phaseStart time.Time
+	timings    bool
 }
 
-// New returns a Reporter that writes to stderr if it is a terminal, else a
-// silent one.
+// New returns a Reporter that writes to stderr if it is a terminal (or
+// timings are asked for), else a silent one.
 func New() *Reporter {
+	if os.Getenv("HEAPSCOPE_TIMINGS") == "1" {
+		return &Reporter{w: os.Stderr, timings: true}
+	}
 	if !term.IsTerminal(int(os.Stderr.Fd())) {
 		return nil
 	}
-	return &Reporter{w: os.Stderr, start: time.Now()}
+	return &Reporter{w: os.Stderr}
 }
 
 // Reading starts a byte counter for reading what (size -1 if unknown).
@@ -41,6 +49,11 @@ func (r *Reporter) Reading(what string, size int64) func(n int64) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.timings {
+		r.endPhase()
+		r.phase, r.phaseStart = "reading "+what, time.Now()
+		return nil
+	}
 	r.bar = progressbar.NewOptions64(size,
 		progressbar.OptionSetWriter(r.w),
 		progressbar.OptionSetDescription("reading "+what),
@@ -53,7 +66,7 @@ func (r *Reporter) Reading(what string, size int64) func(n int64) {
 	return func(n int64) { _ = bar.Set64(n) }
 }
 
-// Phase reports that a new phase of the analysis has started.
+// Phase reports that a new phase of the work has started.
 func (r *Reporter) Phase(name string) {
 	if r == nil {
 		return
@@ -66,16 +79,27 @@ func (r *Reporter) Phase(name string) {
 	}
 	r.endPhase()
 	r.phase, r.phaseStart = name, time.Now()
-	fmt.Fprintf(r.w, "\r\033[K%s…", name)
-}
-
-func (r *Reporter) endPhase() {
-	if r.phase != "" {
-		fmt.Fprintf(r.w, "\r\033[K")
+	if !r.timings {
+		fmt.Fprintf(r.w, "\r\033[K%s…", name)
 	}
 }
 
-// Done clears the progress line.
+// endPhase closes the current phase: a timing line, or clearing the
+// terminal line.
+func (r *Reporter) endPhase() {
+	if r.phase == "" {
+		return
+	}
+	if r.timings {
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		fmt.Fprintf(r.w, "heapscope: %-32s %7.3f s  Go heap %5d MiB\n", r.phase, time.Since(r.phaseStart).Seconds(), m.HeapAlloc>>20)
+		return
+	}
+	fmt.Fprintf(r.w, "\r\033[K")
+}
+
+// Done ends the last phase.
 func (r *Reporter) Done() {
 	if r == nil {
 		return
