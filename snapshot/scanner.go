@@ -280,6 +280,18 @@ func (s *scanner) rawByte() (byte, error) {
 	return c, nil
 }
 
+func hexDigit(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
+
 func (s *scanner) hex4() (uint16, error) {
 	var v uint16
 	for k := 0; k < 4; k++ {
@@ -287,17 +299,11 @@ func (s *scanner) hex4() (uint16, error) {
 		if err != nil {
 			return 0, err
 		}
-		switch {
-		case c >= '0' && c <= '9':
-			c -= '0'
-		case c >= 'a' && c <= 'f':
-			c -= 'a' - 10
-		case c >= 'A' && c <= 'F':
-			c -= 'A' - 10
-		default:
+		d, ok := hexDigit(c)
+		if !ok {
 			return 0, s.errorf("invalid \\u escape in string")
 		}
-		v = v<<4 | uint16(c)
+		v = v<<4 | uint16(d)
 	}
 	return v, nil
 }
@@ -315,17 +321,11 @@ func (s *scanner) lowSurrogate() (uint16, bool) {
 	}
 	var v uint16
 	for _, c := range b[2:6] {
-		switch {
-		case c >= '0' && c <= '9':
-			c -= '0'
-		case c >= 'a' && c <= 'f':
-			c -= 'a' - 10
-		case c >= 'A' && c <= 'F':
-			c -= 'A' - 10
-		default:
+		d, ok := hexDigit(c)
+		if !ok {
 			return 0, false
 		}
-		v = v<<4 | uint16(c)
+		v = v<<4 | uint16(d)
 	}
 	if v < 0xDC00 || v > 0xDFFF {
 		return 0, false

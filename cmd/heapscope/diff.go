@@ -97,23 +97,7 @@ func writeDiff(cmd *cobra.Command, base, target *graph.Graph, baseFile, targetFi
 	}
 	classes := res.Classes
 	diff.Sort(classes, diff.SortBy(o.sortBy))
-	if o.filter != "" {
-		re := regexp.MustCompile(o.filter) // checked in check
-		kept := classes[:0]
-		for _, c := range classes {
-			if re.MatchString(c.Name) {
-				kept = append(kept, c)
-			}
-		}
-		classes = kept
-	}
-	top := o.top
-	if top == 0 && !o.asJSON {
-		top = 30
-	}
-	if top > 0 && len(classes) > top {
-		classes = classes[:top]
-	}
+	classes = selectRows(classes, func(c *diff.Class) string { return c.Name }, o.filter, o.top, o.asJSON)
 	r.Classes = classes
 	if o.asJSON {
 		return report.WriteJSON(cmd.OutOrStdout(), r)

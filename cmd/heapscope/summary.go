@@ -68,23 +68,7 @@ func writeSummary(cmd *cobra.Command, g *graph.Graph, file string, o summaryOpti
 	r := &report.SummaryReport{File: file, Totals: summary.ComputeTotals(g), ClassCount: len(classes)}
 	rep.Done()
 	summary.Sort(classes, summary.SortBy(o.sortBy))
-	if o.filter != "" {
-		re := regexp.MustCompile(o.filter) // checked in check
-		kept := classes[:0]
-		for _, c := range classes {
-			if re.MatchString(c.Name) {
-				kept = append(kept, c)
-			}
-		}
-		classes = kept
-	}
-	top := o.top
-	if top == 0 && !o.asJSON {
-		top = 30
-	}
-	if top > 0 && len(classes) > top {
-		classes = classes[:top]
-	}
+	classes = selectRows(classes, func(c *summary.Class) string { return c.Name }, o.filter, o.top, o.asJSON)
 	r.Classes = classes
 	if o.asJSON {
 		return report.WriteJSON(cmd.OutOrStdout(), r)
