@@ -41,13 +41,21 @@ type Error struct {
 	Method  string
 	Code    int    `json:"code"`
 	Message string `json:"message"`
-	Data    string `json:"data"`
+	// Data is usually a string; kept raw so that any shape is accepted.
+	Data json.RawMessage `json:"data"`
 }
 
 func (e *Error) Error() string {
 	s := fmt.Sprintf("%s: %s (%d)", e.Method, e.Message, e.Code)
-	if e.Data != "" {
-		s += ": " + e.Data
+	var data string
+	if len(e.Data) > 0 && json.Unmarshal(e.Data, &data) != nil {
+		data = string(e.Data)
+	}
+	if data != "" {
+		if len(data) > 200 {
+			data = data[:200] + "…"
+		}
+		s += ": " + data
 	}
 	return s
 }

@@ -13,12 +13,12 @@ import (
 
 // Method and event names.
 const (
-	MethodEvaluate          = "Runtime.evaluate"
-	MethodGetHeapUsage      = "Runtime.getHeapUsage"
-	MethodHeapEnable        = "HeapProfiler.enable"
-	MethodHeapDisable       = "HeapProfiler.disable"
-	MethodCollectGarbage    = "HeapProfiler.collectGarbage"
-	MethodTakeHeapSnapshot  = "HeapProfiler.takeHeapSnapshot"
+	MethodEvaluate              = "Runtime.evaluate"
+	MethodGetHeapUsage          = "Runtime.getHeapUsage"
+	MethodHeapEnable            = "HeapProfiler.enable"
+	MethodHeapDisable           = "HeapProfiler.disable"
+	MethodCollectGarbage        = "HeapProfiler.collectGarbage"
+	MethodTakeHeapSnapshot      = "HeapProfiler.takeHeapSnapshot"
 	EventAddHeapSnapshotChunk   = "HeapProfiler.addHeapSnapshotChunk"
 	EventReportSnapshotProgress = "HeapProfiler.reportHeapSnapshotProgress"
 )
@@ -104,16 +104,30 @@ func (e *ExceptionError) Error() string {
 }
 
 // Evaluate runs expression in the target's main context with the command line
-// API (require), awaiting the result if it is a promise, and decodes the value
-// into result (nil to ignore it). The expression should return something JSON
-// can hold. An exception comes back as an *ExceptionError.
+// API (require) and decodes its value into result (nil to ignore it). The
+// expression should return something JSON can hold. An exception comes back
+// as an *ExceptionError. Evaluate answers even while the target runs
+// JavaScript that never yields (the inspector interrupts it); Await does not.
 func (c *Client) Evaluate(ctx context.Context, expression string, result any) error {
+	return c.evaluate(ctx, expression, false, result)
+}
+
+// Await is Evaluate for an expression whose value is a promise: it answers
+// when the promise settles, with its value. It needs the target's event loop
+// to turn, so it never answers while the target runs JavaScript that never
+// yields (Node.js 20 does not answer even for an expression that is not a
+// promise then).
+func (c *Client) Await(ctx context.Context, expression string, result any) error {
+	return c.evaluate(ctx, expression, true, result)
+}
+
+func (c *Client) evaluate(ctx context.Context, expression string, await bool, result any) error {
 	var r EvaluateResult
 	err := c.Call(ctx, MethodEvaluate, EvaluateParams{
 		Expression:            expression,
 		IncludeCommandLineAPI: true,
 		ReturnByValue:         true,
-		AwaitPromise:          true,
+		AwaitPromise:          await,
 		Silent:                true,
 	}, &r)
 	if err != nil {

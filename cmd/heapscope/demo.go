@@ -36,6 +36,9 @@ func demoCmd() *cobra.Command {
 checks its connections).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.check(cmd); err != nil {
+				return err
+			}
 			rep := progress.New()
 			var graphs []*graph.Graph
 			var names []string

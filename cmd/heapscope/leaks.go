@@ -15,12 +15,14 @@ import (
 
 type leaksOptions struct {
 	asJSON     bool
+	format     string
 	minGrowth  int
 	failOnLeak bool
 }
 
 func (o *leaksOptions) flags(cmd *cobra.Command) {
-	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print JSON: {verdict, snapshots, findings:[{class, countGrowth, retainedGrowth, accumulationPoint, path, locations, …}]}")
+	cmd.Flags().StringVar(&o.format, "format", "text", "output format: text, json ({verdict, snapshots, findings:[{class, countGrowth, retainedGrowth, accumulationPoint, path, locations, …}]}) or html (one self-contained page)")
+	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print JSON (the same as --format json)")
 	cmd.Flags().IntVar(&o.minGrowth, "min-growth", leak.DefaultMinGrowth, "least number of objects a class must gain at every step")
 	cmd.Flags().BoolVar(&o.failOnLeak, "fail-on-leak", false, "exit with code 1 when a leak is found (for CI)")
 }
@@ -37,8 +39,8 @@ where it accumulates, the classes growing with it and the source locations.
 Exit code 0 when no leak is found, 1 with --fail-on-leak when one is, 2 on errors.`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if o.minGrowth < 1 {
-				return inputError(fmt.Errorf("--min-growth must be at least 1"))
+			if err := o.check(cmd); err != nil {
+				return err
 			}
 			rep := progress.New()
 			graphs, err := loadAll(args, rep)
@@ -50,6 +52,26 @@ Exit code 0 when no leak is found, 1 with --fail-on-leak when one is, 2 on error
 	}
 	o.flags(cmd)
 	return cmd
+}
+
+// check validates the flags and settles the output format (--json is
+// --format json).
+func (o *leaksOptions) check(cmd *cobra.Command) error {
+	if o.minGrowth < 1 {
+		return inputError(fmt.Errorf("--min-growth must be at least 1"))
+	}
+	switch o.format {
+	case "text", "json", "html":
+	default:
+		return inputError(fmt.Errorf("--format must be text, json or html, not %q", o.format))
+	}
+	if o.asJSON {
+		if cmd.Flags().Changed("format") && o.format != "json" {
+			return inputError(fmt.Errorf("--json and --format %s disagree", o.format))
+		}
+		o.format = "json"
+	}
+	return nil
 }
 
 // loadAll reads and analyses several snapshots, two at a time when they are
@@ -103,9 +125,12 @@ func writeLeaks(cmd *cobra.Command, graphs []*graph.Graph, names []string, o lea
 	if err != nil {
 		return inputError(err)
 	}
-	if o.asJSON {
+	switch o.format {
+	case "json":
 		err = report.WriteJSON(cmd.OutOrStdout(), r)
-	} else {
+	case "html":
+		err = report.WriteLeaksHTML(cmd.OutOrStdout(), r, nil)
+	default:
 		err = report.WriteLeaksText(cmd.OutOrStdout(), r)
 	}
 	if err != nil {

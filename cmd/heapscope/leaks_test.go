@@ -104,3 +104,34 @@ func TestDemoFindsServer(t *testing.T) {
 		}
 	}
 }
+
+func TestLeaksFormatHTML(t *testing.T) {
+	out, err := runCLI(t, "demo", "--format", "html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<!DOCTYPE html>", "LEAK: Server accumulates", "TimersList", "accumulation point", "Timeout", "node:_http_server:510:16"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo --format html lacks %q", want)
+		}
+	}
+	for _, bad := range []string{"<script", "http://", "https://"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("demo --format html has %q: it must not load anything", bad)
+		}
+	}
+	args := append([]string{"leaks", "--format", "html"}, series("seed-leak-series__node-20.3.1", "0", "2000")...)
+	if out, err := runCLI(t, args...); err != nil || !strings.Contains(out, "LEAK: Server") {
+		t.Errorf("leaks --format html: %v", err)
+	}
+	// --json stays an alias of --format json.
+	out, err = runCLI(t, "demo", "--json")
+	if err != nil || !strings.HasPrefix(out, "{") {
+		t.Errorf("demo --json: %v %.40q", err, out)
+	}
+	for _, bad := range [][]string{{"demo", "--format", "xml"}, {"demo", "--json", "--format", "html"}} {
+		if _, err := runCLI(t, bad...); exitCode(err) != 2 {
+			t.Errorf("%v: exit %d, want 2", bad, exitCode(err))
+		}
+	}
+}

@@ -38,7 +38,7 @@ func newRoot() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(summaryCmd(), leaksCmd(), diffCmd(), retainersCmd(), dominatorsCmd(), demoCmd())
+	root.AddCommand(summaryCmd(), leaksCmd(), diffCmd(), retainersCmd(), dominatorsCmd(), demoCmd(), serveCmd(), runCmd(), attachCmd())
 	return root
 }
 

@@ -1,0 +1,113 @@
+package report
+
+import (
+	"bytes"
+	"html"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/heapscope/heapscope/leak"
+)
+
+// syntheticReport is a hand-written leak report (not from a snapshot): a
+// chain with a long linked list, an accumulation point, and names that
+// need escaping.
+func syntheticReport() *leak.Report {
+	ref := func(class, name string, id uint32) leak.NodeRef {
+		return leak.NodeRef{Class: class, Name: name, ID: id, Self: 64, Retained: 4096}
+	}
+	path := []leak.Step{
+		{Edge: "", NodeRef: ref("global", "global", 1)},
+		{Edge: ".cache", NodeRef: ref("Map", "Map", 3)},
+	}
+	for k := 0; k < 20; k++ {
+		path = append(path, leak.Step{Edge: ".next", NodeRef: ref("Link", "Link", uint32(100+2*k))})
+	}
+	path = append(path,
+		leak.Step{Edge: ".items", NodeRef: ref("Registry", "Registry", 5)},
+		leak.Step{Edge: `["<script>alert(1)</script>"]`, NodeRef: ref("Session", "<img src=x onerror=alert(1)>", 7)},
+	)
+	return &leak.Report{
+		Verdict:   "leak",
+		MinGrowth: 10,
+		Snapshots: []leak.SnapshotInfo{{Name: "a.heapsnapshot", Nodes: 10, TotalSize: 1 << 20, MaxJSID: 99}, {Name: "b.heapsnapshot", Nodes: 20, TotalSize: 2 << 20, MaxJSID: 199}},
+		Findings: []leak.Finding{{
+			Class: "Session", Key: ",Session", Counts: []int{0, 500}, CountGrowth: []int{500}, Retained: []uint64{0, 1 << 20},
+			RetainedGrowth: 1 << 20, NewAlive: 500, Share: 0.9,
+			Representative:    ref("Session", "Session", 7),
+			Path:              path,
+			Shape:             "global → .cache → Map → .next → Link → .items → Registry → Session",
+			AccumulationPoint: &leak.Accumulation{NodeRef: ref("Registry", "Registry", 5), RetainedBySnapshot: []uint64{0, 1 << 20}},
+			Related:           []leak.Related{{Class: "Token", Key: ",Token", CountGrowth: []int{500}}},
+			Locations:         []leak.Location{{Role: "constructor", Name: "Session", Script: "/app/session.js", Line: 12, Column: 3}},
+		}},
+	}
+}
+
+func TestWriteLeaksHTML(t *testing.T) {
+	var samples []HeapSample
+	for k := 0; k < 5000; k++ { // more than the chart draws: it thins them
+		samples = append(samples, HeapSample{TimeMillis: 1_700_000_000_000 + int64(k)*100, UsedBytes: uint64(8<<20 + k*1024)})
+	}
+	var b bytes.Buffer
+	if err := WriteLeaksHTML(&b, syntheticReport(), samples); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	text := html.UnescapeString(regexp.MustCompile(`<[^>]*>`).ReplaceAllString(out, ""))
+	for _, want := range []string{
+		"LEAK: Session accumulates (+500 per step)", "accumulation point", "Registry", "… 16 more Link",
+		"/app/session.js:12:3", "Heap used over time", "5,000 samples over 8m19.9s", "<img src=x onerror=alert(1)> (Session) @7",
+		"Token (+500)", "global @1",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	for _, want := range []string{"<!DOCTYPE html>", "<svg", "&lt;img src=x onerror=alert(1)&gt;"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	// Self-contained: no script, nothing fetched from anywhere.
+	for _, bad := range []*regexp.Regexp{
+		regexp.MustCompile(`(?i)<script`), regexp.MustCompile(`(?i)<[^>]*\ssrc=`), regexp.MustCompile(`(?i)<link`),
+		regexp.MustCompile(`(?i)https?://`), regexp.MustCompile(`(?i)url\(`), regexp.MustCompile(`(?i)@import`),
+	} {
+		if m := bad.FindString(out); m != "" {
+			t.Errorf("the page has %q", m)
+		}
+	}
+	// The chain is root first, with the accumulation point marked once.
+	if g, s := strings.Index(text, "global @1"), strings.Index(text, "(Session) @7"); g < 0 || s < g {
+		t.Errorf("chain order: global at %d, Session at %d", g, s)
+	}
+	if n := strings.Count(out, `<span class="badge">accumulation point</span>`); n != 1 {
+		t.Errorf("%d accumulation point marks, want 1", n)
+	}
+	if n := strings.Count(out, "<polyline"); n != 1 {
+		t.Errorf("%d chart lines, want 1", n)
+	}
+}
+
+func TestWriteLeaksHTMLNoLeak(t *testing.T) {
+	r := syntheticReport()
+	r.Verdict, r.Findings = "no-leak", nil
+	var b bytes.Buffer
+	if err := WriteLeaksHTML(&b, r, nil); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if !strings.Contains(out, "No leak") || strings.Contains(out, "<svg") || strings.Contains(out, "finding-1") {
+		t.Errorf("no-leak page:\n%s", out)
+	}
+	if err := WriteLeaksHTML(&b, nil, nil); err == nil {
+		t.Error("a nil report gave no error")
+	}
+	// One sample still draws a chart (a point).
+	b.Reset()
+	if err := WriteLeaksHTML(&b, r, []HeapSample{{TimeMillis: 5, UsedBytes: 100}}); err != nil || !strings.Contains(b.String(), "<circle") {
+		t.Errorf("one sample: %v", err)
+	}
+}

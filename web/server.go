@@ -1,0 +1,239 @@
+// Package web serves heapscope's browser UI and the JSON API it uses
+// (`heapscope serve`): the Summary view with each class's instances, an
+// object page (properties, retainers, retainer paths, dominator chain,
+// source location), the dominator tree, the Comparison of any two loaded
+// snapshots and the leak findings over all of them.
+//
+// The front end (web/ui, Preact and htm bundled by esbuild) is built at
+// development time into web/dist, which is committed and embedded with
+// go:embed, so building heapscope never needs npm. The API is documented in
+// docs/api.md.
+//
+// Handlers are thin: every number comes from the analysis packages (graph,
+// summary, paths, diff, leak), computed once per snapshot when the server is
+// created or once per question and cached. Heaps hold secrets (passwords,
+// tokens, personal data), so every request must carry the server's random
+// token (see Server.Handler); binding to loopback is the caller's job.
+package web
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/heapscope/heapscope/diff"
+	"github.com/heapscope/heapscope/graph"
+	"github.com/heapscope/heapscope/leak"
+	"github.com/heapscope/heapscope/report"
+)
+
+//go:embed all:dist
+var dist embed.FS
+
+// Snapshot is one analysed snapshot to serve.
+type Snapshot struct {
+	// Name labels the snapshot in the UI (usually its file name).
+	Name string
+	// Graph is the analysed snapshot. The server treats it as read-only
+	// except for the retainer index, which New builds.
+	Graph *graph.Graph
+}
+
+// Options controls New.
+type Options struct {
+	// Token is the secret every request must carry; "" makes a random one.
+	Token string
+	// Samples is the heap usage over time of the process the snapshots come
+	// from (a saved `heapscope run`), shown as a chart; nil for none.
+	Samples []report.HeapSample
+	// MinGrowth is the default leak threshold (leak.Options.MinGrowth);
+	// 0 means leak.DefaultMinGrowth.
+	MinGrowth int
+}
+
+// Server is the web UI and API over a fixed set of snapshots. Create it
+// with New; it is safe for concurrent use.
+type Server struct {
+	token     string
+	cookie    string
+	snaps     []*snap
+	samples   []report.HeapSample
+	minGrowth int
+	handler   http.Handler
+
+	// mu guards the graphs' class names: diff.Compare and leak.Analyze
+	// re-classify a base graph for a moment (graph.WithInterfaces) and hold
+	// it for writing; every handler that reads a graph holds it for reading.
+	mu sync.RWMutex
+
+	cacheMu  sync.Mutex
+	compares map[[2]int]*onceValue[*diff.Result]
+	leaks    map[int]*onceValue[leakResult]
+}
+
+type leakResult struct {
+	r   *leak.Report
+	err error
+}
+
+// onceValue computes a value once, for every caller that asks meanwhile.
+type onceValue[T any] struct {
+	once sync.Once
+	v    T
+}
+
+func (o *onceValue[T]) get(f func() T) T {
+	o.once.Do(func() { o.v = f() })
+	return o.v
+}
+
+// maxCached bounds the number of comparisons and leak reports kept.
+const maxCached = 8
+
+// New indexes the snapshots for the UI (retainer index, Summary rows, each
+// class's instances, totals) and returns the server. It is the slow part:
+// a few seconds for a snapshot of several hundred MB.
+func New(snaps []Snapshot, opt Options) (*Server, error) {
+	if len(snaps) == 0 {
+		return nil, fmt.Errorf("web: no snapshot to serve")
+	}
+	s := &Server{
+		token:     opt.Token,
+		samples:   opt.Samples,
+		minGrowth: opt.MinGrowth,
+		compares:  map[[2]int]*onceValue[*diff.Result]{},
+		leaks:     map[int]*onceValue[leakResult]{},
+	}
+	if s.minGrowth <= 0 {
+		s.minGrowth = leak.DefaultMinGrowth
+	}
+	if s.token == "" {
+		var b [24]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return nil, fmt.Errorf("web: making a token: %w", err)
+		}
+		s.token = hex.EncodeToString(b[:])
+	}
+	// One cookie name per token, so that two servers on one host (cookies
+	// ignore ports) do not overwrite each other's.
+	sum := sha256.Sum256([]byte(s.token))
+	s.cookie = "heapscope_" + hex.EncodeToString(sum[:6])
+	for k, in := range snaps {
+		if in.Graph == nil {
+			return nil, fmt.Errorf("web: snapshot %d (%s) has no graph", k, in.Name)
+		}
+		sn, err := newSnap(k, in.Name, in.Graph)
+		if err != nil {
+			return nil, fmt.Errorf("web: %s: %w", in.Name, err)
+		}
+		s.snaps = append(s.snaps, sn)
+	}
+	ui, err := fs.Sub(dist, "dist")
+	if err != nil {
+		return nil, fmt.Errorf("web: embedded UI: %w", err)
+	}
+	s.handler = s.routes(ui)
+	return s, nil
+}
+
+// Token returns the secret that requests must carry.
+func (s *Server) Token() string { return s.token }
+
+// Handler returns the UI and API handler. Every request must carry the
+// token: as the query parameter token (a page request then gets it as a
+// cookie and is redirected to the same address without it), as that
+// cookie, or in an "Authorization: Bearer TOKEN" header. Requests without
+// it get 401.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+func (s *Server) routes(ui fs.FS) http.Handler {
+	mux := http.NewServeMux()
+	api := func(pattern string, h func(w http.ResponseWriter, r *http.Request) (any, error)) {
+		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) { s.serveJSON(w, r, h) })
+	}
+	api("GET /api/snapshots", s.apiSnapshots)
+	api("GET /api/snapshots/{s}/summary", s.apiSummary)
+	api("GET /api/snapshots/{s}/classes/{c}/instances", s.apiInstances)
+	api("GET /api/snapshots/{s}/objects/{id}", s.apiObject)
+	api("GET /api/snapshots/{s}/objects/{id}/edges", s.apiEdges)
+	api("GET /api/snapshots/{s}/objects/{id}/retainers", s.apiRetainers)
+	api("GET /api/snapshots/{s}/objects/{id}/paths", s.apiPaths)
+	api("GET /api/snapshots/{s}/objects/{id}/dominated", s.apiDominated)
+	api("GET /api/compare/{base}/{target}", s.apiCompare)
+	api("GET /api/compare/{base}/{target}/classes/{c}/objects", s.apiCompareObjects)
+	api("GET /api/leaks", s.apiLeaks)
+	api("GET /api/samples", s.apiSamples)
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, fmt.Errorf("no such API: %s %s (see docs/api.md)", r.Method, r.URL.Path))
+	})
+	static := http.FileServerFS(ui)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+		if r.URL.Path == "/" || r.URL.Path == "/index.html" {
+			h.Set("Cache-Control", "no-store")
+		}
+		static.ServeHTTP(w, r)
+	})
+	return s.authenticate(mux)
+}
+
+// authenticate lets through the requests that carry the token, and turns
+// a page request with ?token= into a cookie and a redirect.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		if q := r.URL.Query().Get("token"); q != "" && s.valid(q) {
+			if strings.HasPrefix(r.URL.Path, "/api/") || r.Method != http.MethodGet {
+				next.ServeHTTP(w, r)
+				return
+			}
+			http.SetCookie(w, &http.Cookie{Name: s.cookie, Value: s.token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
+			v := r.URL.Query()
+			v.Del("token")
+			// A path, never "//host": the redirect stays on this server.
+			to := "/" + strings.TrimLeft(r.URL.Path, "/")
+			if q := v.Encode(); q != "" {
+				to += "?" + q
+			}
+			h.Set("Cache-Control", "no-store")
+			http.Redirect(w, r, to, http.StatusSeeOther)
+			return
+		}
+		if c, err := r.Cookie(s.cookie); err == nil && s.valid(c.Value) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if a := r.Header.Get("Authorization"); strings.HasPrefix(a, "Bearer ") && s.valid(strings.TrimPrefix(a, "Bearer ")) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		h.Set("Cache-Control", "no-store")
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			writeError(w, http.StatusUnauthorized, fmt.Errorf("missing or wrong token: pass ?token=, the cookie, or Authorization: Bearer"))
+			return
+		}
+		h.Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprintln(w, "heapscope: missing or wrong token. Open the address that `heapscope serve` printed (it ends in ?token=…).")
+	})
+}
+
+func (s *Server) valid(token string) bool {
+	return subtle.ConstantTimeCompare([]byte(token), []byte(s.token)) == 1
+}

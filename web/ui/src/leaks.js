@@ -1,0 +1,78 @@
+// The leak findings over all loaded snapshots (heapscope leaks): the verdict,
+// and each finding with its chain drawn root to object.
+import { useEffect, useState } from 'preact/hooks';
+import { html, api, num, size, signedSize, href } from './lib.js';
+import { Chain } from './objects.js';
+import { HeapChart } from './heap.js';
+
+const growth = (g) => g.map((d) => (d >= 0 ? '+' : '') + num(d)).join(', ');
+
+// elide shortens runs of identical hops (a long linked list) to their first
+// and last two, keeping the accumulation point and the object.
+function elide(hops, acc) {
+  const out = [];
+  const same = (a, b) => a.edge === b.edge && a.node.class === b.node.class && a.node.name === b.node.name;
+  for (let j = 0; j < hops.length; ) {
+    let end = j + 1;
+    while (end < hops.length && same(hops[end], hops[j]) && hops[end].node.id !== acc && end !== hops.length - 1) end++;
+    if (end - j < 6) {
+      for (; j < end; j++) out.push(hops[j]);
+      continue;
+    }
+    out.push(hops[j], hops[j + 1], { ...hops[j + 2], elided: end - j - 4 }, hops[end - 2], hops[end - 1]);
+    j = end;
+  }
+  return out;
+}
+
+export function LeaksView({ snaps, samples }) {
+  const [r, setR] = useState(null);
+  const [err, setErr] = useState(null);
+  useEffect(() => {
+    api('/api/leaks').then(setR, (e) => setErr(e.message));
+  }, []);
+  if (snaps.length < 2) return html`<div class="page"><div class="card muted">Leak findings need two or more snapshots of one process, in the order they were taken: <span class="mono">heapscope serve S1 S2 S3</span>.</div></div>`;
+  if (err) return html`<div class="page"><div class="error-box">${err}</div></div>`;
+  if (!r) return html`<div class="page"><div class="muted">Comparing ${snaps.length} snapshots…</div></div>`;
+  const last = r.snapshot;
+  const f0 = r.findings[0];
+  return html`<div class="page" data-testid="leaks">
+    ${f0
+      ? html`<div class="verdict leak" data-testid="verdict">LEAK: ${f0.class} accumulates (${growth(f0.countGrowth)} per step)${r.findings.length > 1 ? `; the biggest of ${r.findings.length} findings` : ''}
+          <small>${num(f0.newAlive)} ${f0.class} objects allocated after the first snapshot are still alive; retained size ${signedSize(f0.retainedGrowth)}.</small></div>`
+      : html`<div class="verdict ok" data-testid="verdict">No leak<small>No class grew by ${num(r.minGrowth)} or more objects at every step with new objects still alive.</small></div>`}
+    ${samples ? html`<h2>Heap used over time</h2><div class="card"><${HeapChart} /></div>` : ''}
+    <h2>Snapshots</h2>
+    <table class="plain">
+      <thead><tr><th>#</th><th>Snapshot</th><th class="num">Objects</th><th class="num">Total size</th><th></th></tr></thead>
+      <tbody>${r.snapshots.map((s, k) => html`<tr><td>${k + 1}</td><td class="mono">${s.name}</td><td class="num">${num(s.nodes)}</td><td class="num">${size(s.totalSize)}</td>
+        <td><a href=${href(['s', String(k), 'summary'])}>Summary</a>${k > 0 ? html` · <a href=${href(['compare', String(k - 1), String(k)])}>compare with #${k}</a>` : ''}</td></tr>`)}</tbody>
+    </table>
+    ${r.findings.map((f, k) => {
+      const hops = f.path.map((st) => ({ edge: st.edge, node: { id: st.id, class: st.class, name: st.name, type: '', self: st.self, retained: st.retained } }));
+      const acc = f.accumulationPoint;
+      return html`<section class="card finding" data-testid="finding">
+        <h2>#${k + 1} ${f.class} <span class="badge bad">${growth(f.countGrowth)} per step</span>
+          <span class="links small"><a href=${href(['s', String(last), 'summary'], { filter: f.class })}>in the Summary</a> · <a href=${href(['compare', '0', String(last)], { filter: f.class })}>compare first → last</a> · <a href=${href(['s', String(last), 'object', String(f.representative.id)])}>object @${f.representative.id}</a></span></h2>
+        <div class="facts">
+          <div><b>Count</b>${f.counts.map(num).join(' → ')}</div>
+          <div><b>Retained</b>${f.retained.map(size).join(' → ')}</div>
+          <div><b>Retained growth</b>${signedSize(f.retainedGrowth)}</div>
+          <div><b>New objects alive</b>${num(f.newAlive)}</div>
+          <div><b>Held by this chain</b>${Math.round(100 * f.share)}% of those sampled</div>
+        </div>
+        <h3>Retained by (root first)</h3>
+        <${Chain} s=${last} hops=${elide(hops, acc && acc.id)} acc=${acc && acc.id} testid="chain" />
+        ${acc ? html`<p class="accnote">The growth accumulates in <a href=${href(['s', String(last), 'object', String(acc.id)])}>${acc.class} @${acc.id}</a>: retained ${acc.retainedBySnapshot.map(size).join(' → ')} across the snapshots.</p>` : ''}
+        ${f.related && f.related.length ? html`<h3>Growing with it</h3><p>${f.related.map((x, j) => html`${j ? ', ' : ''}<span class="mono">${x.class}</span> (${growth(x.countGrowth)})`)}</p>` : ''}
+        ${f.locations.length
+          ? html`<h3>Where</h3><table class="plain"><thead><tr><th>Role</th><th>Name</th><th>Location</th></tr></thead><tbody>
+              ${f.locations.map((l) => html`<tr><td>${l.role}</td><td class="mono">${l.name || '(anonymous)'}</td><td class="mono">${l.script || 'script ' + l.scriptId}:${l.line}:${l.column}</td></tr>`)}</tbody></table>`
+          : ''}
+        ${f.allocationStack && f.allocationStack.length
+          ? html`<h3>Allocated at</h3><ol class="mono small">${f.allocationStack.map((fr) => html`<li>${fr.function || '(anonymous)'} <span class="muted">${fr.script}:${fr.line}:${fr.column}</span></li>`)}</ol>`
+          : ''}
+      </section>`;
+    })}
+  </div>`;
+}
