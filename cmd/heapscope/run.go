@@ -188,6 +188,13 @@ func (h *huntRun) finish(res *hunt.Result, huntErr error) error {
 		}
 	}
 	res.Graphs = nil // let the collector have them while the report is written
+	if h.o.save != "" && res != nil {
+		// With the snapshots, the heap curve, so that "heapscope serve DIR"
+		// can show the whole hunt.
+		if err := saveSamples(h.o.save, heapSamples(res)); err != nil {
+			h.logf("could not save the heap samples: %v", err)
+		}
+	}
 	if huntErr == nil && r == nil {
 		// No snapshots: the trend is the whole verdict.
 		verdict := "no-leak"

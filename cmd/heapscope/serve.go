@@ -32,13 +32,16 @@ type serveOptions struct {
 func serveCmd() *cobra.Command {
 	var o serveOptions
 	cmd := &cobra.Command{
-		Use:   "serve SNAPSHOT... | serve --demo",
+		Use:   "serve SNAPSHOT...|DIR | serve --demo",
 		Short: "Explore snapshots in a browser: Summary, Comparison, dominators, leak findings",
 		Long: `Loads the snapshots (in the order they were taken, when they come from one
 process) and serves a web UI: the Summary view with each class's instances, an
 object page (properties, retainers, retainer paths, dominator chain, source
 location), the dominator tree, the Comparison of any two snapshots and, for two
 or more, the leak findings of "heapscope leaks". Its JSON API is in docs/api.md.
+
+A directory written by "heapscope run --save DIR" loads its snapshots in the
+order they were taken and shows the hunt's heap usage over time.
 
 Prints the address to open on standard output once the snapshots are analysed.
 Heaps hold secrets, so the address carries a random token that every request
@@ -57,6 +60,12 @@ needs, and the server listens on the loopback interface only, unless
 			}
 			rep := progress.New()
 			var graphs []*graph.Graph
+			// A directory from "heapscope run --save DIR" stands for its
+			// snapshots, and brings the hunt's heap curve.
+			args, samples, err := expandSaved(args)
+			if err != nil {
+				return inputError(err)
+			}
 			names := args
 			if o.demo {
 				names = nil
@@ -76,7 +85,7 @@ needs, and the server listens on the loopback interface only, unless
 			for k, g := range graphs {
 				snaps[k] = web.Snapshot{Name: names[k], Graph: g}
 			}
-			srv, err := web.New(snaps, web.Options{})
+			srv, err := web.New(snaps, web.Options{Samples: samples})
 			rep.Done()
 			if err != nil {
 				return err
