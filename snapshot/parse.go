@@ -9,6 +9,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"sync/atomic"
 )
 
 // Options controls Read.
@@ -81,7 +82,6 @@ type parser struct {
 	edgeTypeMap                                    []EdgeType
 	ef, eType, eName, eTo                          int
 	edgeSum                                        uint64
-	pieces                                         piecePool
 }
 
 func parse(r io.Reader, opt Options) (*Snapshot, error) {
@@ -296,15 +296,15 @@ func (p *parser) nodes() error {
 	total := m.NodeCount * uint64(p.nf)
 	var read uint64
 	f := 0
-	err := p.numberArray(func(vals []uint64, fail func(int, string, ...any) error) error {
+	err := p.numberArray(func(vals []uint64, fail func(string, ...any) error) error {
 		if read+uint64(len(vals)) > total {
-			return fail(int(total-read), "more values than node_count %d declares", m.NodeCount)
+			return fail("more values than node_count %d declares", m.NodeCount)
 		}
-		for k, v := range vals {
+		for _, v := range vals {
 			switch kind[f] {
 			case kType:
 				if v >= uint64(len(p.nodeTypeMap)) {
-					return fail(k, "node %d: type %d is not in meta.node_types", len(sn.NodeTypes), v)
+					return fail("node %d: type %d is not in meta.node_types", len(sn.NodeTypes), v)
 				}
 				t := p.nodeTypeMap[v]
 				if t == NodeOther {
@@ -316,12 +316,12 @@ func (p *parser) nodes() error {
 				sn.NodeTypes = append(sn.NodeTypes, t)
 			case kName:
 				if v > math.MaxUint32 {
-					return fail(k, "node %d: name index %d out of range", len(sn.NodeNames), v)
+					return fail("node %d: name index %d out of range", len(sn.NodeNames), v)
 				}
 				sn.NodeNames = append(sn.NodeNames, uint32(v))
 			case kID:
 				if v > math.MaxUint32 {
-					return fail(k, "node %d: id %d out of range", len(sn.NodeIDs), v)
+					return fail("node %d: id %d out of range", len(sn.NodeIDs), v)
 				}
 				sn.NodeIDs = append(sn.NodeIDs, uint32(v))
 			case kSelf:
@@ -336,17 +336,17 @@ func (p *parser) nodes() error {
 			case kEdges:
 				p.edgeSum += v
 				if p.edgeSum > m.EdgeCount {
-					return fail(k, "node %d: edge counts add up to more than edge_count %d", len(sn.FirstEdge)-1, m.EdgeCount)
+					return fail("node %d: edge counts add up to more than edge_count %d", len(sn.FirstEdge)-1, m.EdgeCount)
 				}
 				sn.FirstEdge = append(sn.FirstEdge, uint32(p.edgeSum))
 			case kTrace:
 				if v > math.MaxUint32 {
-					return fail(k, "node %d: trace_node_id %d out of range", len(sn.TraceNodeIDs), v)
+					return fail("node %d: trace_node_id %d out of range", len(sn.TraceNodeIDs), v)
 				}
 				sn.TraceNodeIDs = append(sn.TraceNodeIDs, uint32(v))
 			case kDet:
 				if v > 2 {
-					return fail(k, "node %d: detachedness %d out of range", len(sn.Detachedness), v)
+					return fail("node %d: detachedness %d out of range", len(sn.Detachedness), v)
 				}
 				sn.Detachedness = append(sn.Detachedness, Detachedness(v))
 			}
@@ -386,25 +386,25 @@ func (p *parser) edges() error {
 	limit := m.NodeCount * nf
 	var read uint64
 	f := 0
-	err := p.numberArray(func(vals []uint64, fail func(int, string, ...any) error) error {
+	err := p.numberArray(func(vals []uint64, fail func(string, ...any) error) error {
 		if read+uint64(len(vals)) > total {
-			return fail(int(total-read), "more values than edge_count %d declares", m.EdgeCount)
+			return fail("more values than edge_count %d declares", m.EdgeCount)
 		}
-		for k, v := range vals {
+		for _, v := range vals {
 			switch f {
 			case p.eType:
 				if v >= uint64(len(p.edgeTypeMap)) {
-					return fail(k, "edge %d: type %d is not in meta.edge_types", len(sn.EdgeTypes), v)
+					return fail("edge %d: type %d is not in meta.edge_types", len(sn.EdgeTypes), v)
 				}
 				sn.EdgeTypes = append(sn.EdgeTypes, p.edgeTypeMap[v])
 			case p.eName:
 				if v > math.MaxUint32 {
-					return fail(k, "edge %d: name_or_index %d out of range", len(sn.EdgeNames), v)
+					return fail("edge %d: name_or_index %d out of range", len(sn.EdgeNames), v)
 				}
 				sn.EdgeNames = append(sn.EdgeNames, uint32(v))
 			case p.eTo:
 				if v%nf != 0 || v >= limit {
-					return fail(k, "edge %d: to_node %d does not point at a node", len(sn.EdgeTo), v)
+					return fail("edge %d: to_node %d does not point at a node", len(sn.EdgeTo), v)
 				}
 				sn.EdgeTo = append(sn.EdgeTo, uint32(v/nf))
 			}
@@ -423,6 +423,57 @@ func (p *parser) edges() error {
 		return p.s.errorf("%d values, but edge_count %d × %d fields needs %d", read, m.EdgeCount, p.ef, total)
 	}
 	return nil
+}
+
+// numberBatch is how many numbers the scanner hands over at a time.
+const numberBatch = 16 << 10
+
+// numberArray reads a section that is an array of non-negative integers.
+// This goroutine turns digits into numbers while store, on another, checks
+// them and puts them into columns, so the two halves of the hot loop run on
+// both cores. fail builds an error at the offset of the batch at hand.
+func (p *parser) numberArray(store func(vals []uint64, fail func(format string, args ...any) error) error) error {
+	section := p.s.section
+	type job struct {
+		vals []uint64
+		off  int64
+	}
+	jobs := make(chan job, 4)
+	free := make(chan []uint64, 6)
+	for i := 0; i < cap(free); i++ {
+		free <- make([]uint64, numberBatch)
+	}
+	var storeErr error
+	var failed atomic.Bool
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for j := range jobs {
+			if storeErr == nil {
+				fail := func(format string, args ...any) error {
+					return &Error{Section: section, Offset: j.off, Msg: fmt.Sprintf(format, args...)}
+				}
+				if err := store(j.vals, fail); err != nil {
+					storeErr = err
+					failed.Store(true)
+				}
+			}
+			free <- j.vals[:cap(j.vals)]
+		}
+	}()
+	err := p.s.uintArray(<-free, func(vals []uint64) ([]uint64, error) {
+		if failed.Load() {
+			return nil, errStop
+		}
+		jobs <- job{vals, p.s.offset()}
+		return <-free, nil
+	})
+	close(jobs)
+	<-done
+	if storeErr != nil {
+		return storeErr
+	}
+	return err
 }
 
 func (p *parser) strings() error {

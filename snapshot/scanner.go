@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"errors"
 	"fmt"
 	"io"
 )
@@ -453,9 +454,97 @@ func (s *scanner) rawObject(limit int) ([]byte, error) {
 	}
 }
 
+var errStop = errors.New("stop")
+
 // maxSafe bounds every number: JavaScript represents integers exactly only
 // up to 2^53, and DevTools reads the arrays as such numbers.
 const maxSafe = 1 << 53
+
+// uintArray reads a JSON array of non-negative integers and hands them to
+// consume in batches; consume returns the buffer to fill next. It is the
+// parser's hot loop: a byte-at-a-time state machine over the current chunk
+// with no allocation.
+func (s *scanner) uintArray(batch []uint64, consume func([]uint64) ([]uint64, error)) error {
+	if err := s.expect('['); err != nil {
+		return err
+	}
+	const (
+		wantValue = iota // at the start or after a comma
+		inNumber
+		afterNumber
+	)
+	state, n, first := wantValue, 0, true
+	var v uint64
+	for {
+		if s.pos >= len(s.buf) && !s.fill() {
+			return s.truncated()
+		}
+		b := s.buf[s.pos:]
+		i := 0
+		for ; i < len(b); i++ {
+			c := b[i]
+			if d := c - '0'; d <= 9 {
+				if state == afterNumber {
+					s.pos += i
+					return s.errorf("missing comma between numbers")
+				}
+				if v >= maxSafe/10 {
+					s.pos += i
+					return s.errorf("number out of range")
+				}
+				v = v*10 + uint64(d)
+				state = inNumber
+				continue
+			}
+			switch c {
+			case ',':
+				if state == wantValue {
+					s.pos += i
+					return s.errorf("expected a number, found ','")
+				}
+				batch[n] = v
+				n++
+				v, state = 0, wantValue
+				if n == len(batch) {
+					next, err := consume(batch)
+					if err != nil {
+						s.pos += i
+						return err
+					}
+					batch, n = next, 0
+				}
+			case ']':
+				if state == wantValue && !first {
+					s.pos += i
+					return s.errorf("expected a number, found ']'")
+				}
+				if state != wantValue {
+					batch[n] = v
+					n++
+				}
+				s.pos += i + 1
+				if n > 0 {
+					_, err := consume(batch[:n])
+					return err
+				}
+				return nil
+			case ' ', '\n', '\r', '\t':
+				if state == inNumber {
+					state = afterNumber
+				}
+				continue // white space leaves first as it is: "[ ]" is empty
+			default:
+				s.pos += i
+				if c == '-' || c == '.' || c == 'e' || c == 'E' {
+					return s.errorf("number is not a non-negative integer")
+				}
+				return s.errorf("unexpected %s in number array", quoteByte(c))
+			}
+			first = false
+		}
+		s.pos += i
+	}
+}
 
 // intArray reads a JSON array of integers that may be negative; it is used
 // for the small sections (locations, samples, trace function infos).
