@@ -32,6 +32,7 @@
 package leak
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"sort"
@@ -172,11 +173,72 @@ type classSeries struct {
 	share float64
 }
 
+// Earlier is what the verdict needs from a snapshot other than the last of
+// a series: its class rows (keyed with the last snapshot's inferred
+// interfaces, as DevTools' Comparison view keys them), its largest JS
+// object id, and each object's retained size by id. It is about a tenth of
+// an analysed graph, so a long series costs little more memory than its
+// last snapshot.
+type Earlier struct {
+	Info     SnapshotInfo
+	rows     []summary.Class
+	ids      []uint32 // sorted
+	retained []uint64 // retained size of ids[k]
+}
+
+// Summarize reduces g, an earlier snapshot of a series whose last snapshot
+// has the interface definitions ifaces, to what Analyze needs.
+func Summarize(g *graph.Graph, name string, ifaces []graph.Interface) *Earlier {
+	e := &Earlier{Info: SnapshotInfo{
+		Name: name, Nodes: g.NodeCount(),
+		TotalSize: g.Retained[g.S.Root] + g.S.ExtraNativeBytes, MaxJSID: g.S.MaxJSNodeID(),
+	}}
+	if len(ifaces) > 0 {
+		g.WithInterfaces(ifaces, func() { e.rows = summary.Classes(g, nil) })
+	} else {
+		e.rows = summary.Classes(g, nil)
+	}
+	order := make([]uint32, g.NodeCount())
+	for i := range order {
+		order[i] = uint32(i)
+	}
+	ids := g.S.NodeIDs
+	slices.SortFunc(order, func(a, b uint32) int { return cmp.Compare(ids[a], ids[b]) })
+	e.ids = make([]uint32, len(order))
+	e.retained = make([]uint64, len(order))
+	for k, o := range order {
+		e.ids[k], e.retained[k] = ids[o], g.Retained[o]
+	}
+	return e
+}
+
+// retainedOf returns the retained size of the object with V8 id, or 0.
+func (e *Earlier) retainedOf(id uint32) uint64 {
+	if k, ok := slices.BinarySearch(e.ids, id); ok {
+		return e.retained[k]
+	}
+	return 0
+}
+
 // Analyze computes the verdict for graphs, snapshots of one process in the
 // order they were taken. names label the snapshots in the report.
 func Analyze(graphs []*graph.Graph, names []string, opt Options) (*Report, error) {
 	if len(graphs) < 2 {
 		return nil, fmt.Errorf("need at least two snapshots of one process, got %d", len(graphs))
+	}
+	last := graphs[len(graphs)-1]
+	earlier := make([]*Earlier, len(graphs)-1)
+	for k, g := range graphs[:len(graphs)-1] {
+		earlier[k] = Summarize(g, names[k], last.Interfaces)
+	}
+	return AnalyzeSeries(earlier, last, names[len(names)-1], opt)
+}
+
+// AnalyzeSeries is Analyze with the snapshots before the last one already
+// reduced by Summarize (with last.Interfaces).
+func AnalyzeSeries(earlier []*Earlier, last *graph.Graph, lastName string, opt Options) (*Report, error) {
+	if len(earlier) < 1 {
+		return nil, fmt.Errorf("need at least two snapshots of one process, got %d", len(earlier)+1)
 	}
 	if opt.MinGrowth <= 0 {
 		opt.MinGrowth = DefaultMinGrowth
@@ -187,21 +249,22 @@ func Analyze(graphs []*graph.Graph, names []string, opt Options) (*Report, error
 	if opt.MaxCandidates <= 0 {
 		opt.MaxCandidates = DefaultMaxCandidates
 	}
-	last := graphs[len(graphs)-1]
+	n := len(earlier) + 1
 	rep := &Report{Verdict: "no-leak", MinGrowth: opt.MinGrowth, Findings: []Finding{}}
-	for k, g := range graphs {
-		rep.Snapshots = append(rep.Snapshots, SnapshotInfo{
-			Name: names[k], Nodes: g.NodeCount(),
-			TotalSize: g.Retained[g.S.Root] + g.S.ExtraNativeBytes, MaxJSID: g.S.MaxJSNodeID(),
-		})
+	for _, e := range earlier {
+		rep.Snapshots = append(rep.Snapshots, e.Info)
 	}
-	for k := 1; k < len(graphs); k++ {
+	rep.Snapshots = append(rep.Snapshots, SnapshotInfo{
+		Name: lastName, Nodes: last.NodeCount(),
+		TotalSize: last.Retained[last.S.Root] + last.S.ExtraNativeBytes, MaxJSID: last.S.MaxJSNodeID(),
+	})
+	for k := 1; k < n; k++ {
 		if rep.Snapshots[k].MaxJSID < rep.Snapshots[k-1].MaxJSID {
-			return nil, fmt.Errorf("%s has smaller object ids than %s: the snapshots are not from one process, or not in the order taken", names[k], names[k-1])
+			return nil, fmt.Errorf("%s has smaller object ids than %s: the snapshots are not from one process, or not in the order taken", rep.Snapshots[k].Name, rep.Snapshots[k-1].Name)
 		}
 	}
 
-	series := growth(graphs)
+	series := growth(earlier, summary.Classes(last, nil))
 	firstMax := rep.Snapshots[0].MaxJSID
 	ki := newKeyIndex(last, firstMax)
 	byKey := map[string]*classSeries{}
@@ -219,7 +282,7 @@ func Analyze(graphs []*graph.Graph, names []string, opt Options) (*Report, error
 
 	var cands []*classSeries
 	for _, cs := range series {
-		if cs.isCandidate(opt.MinGrowth, len(graphs)) {
+		if cs.isCandidate(opt.MinGrowth, n) {
 			cands = append(cands, cs)
 		}
 	}
@@ -237,7 +300,7 @@ func Analyze(graphs []*graph.Graph, names []string, opt Options) (*Report, error
 		if internalClass(head.name) {
 			continue
 		}
-		rep.Findings = append(rep.Findings, finding(graphs, ki, head, members))
+		rep.Findings = append(rep.Findings, finding(earlier, ki, head, members))
 	}
 	sort.SliceStable(rep.Findings, func(a, b int) bool { return rep.Findings[a].RetainedGrowth > rep.Findings[b].RetainedGrowth })
 	if len(rep.Findings) > 0 {
@@ -246,21 +309,12 @@ func Analyze(graphs []*graph.Graph, names []string, opt Options) (*Report, error
 	return rep, nil
 }
 
-// growth aggregates every snapshot by class key.
-func growth(graphs []*graph.Graph) []*classSeries {
-	n := len(graphs)
-	last := graphs[n-1]
+// growth lines up every snapshot's class rows by class key.
+func growth(earlier []*Earlier, lastRows []summary.Class) []*classSeries {
+	n := len(earlier) + 1
 	byKey := map[string]*classSeries{}
 	var order []*classSeries
-	for k, g := range graphs {
-		var rows []summary.Class
-		if k < n-1 && len(last.Interfaces) > 0 {
-			// Name plain objects with the last snapshot's interfaces, as
-			// DevTools' Comparison view does, so keys match across the series.
-			g.WithInterfaces(last.Interfaces, func() { rows = summary.Classes(g, nil) })
-		} else {
-			rows = summary.Classes(g, nil)
-		}
+	add := func(k int, rows []summary.Class) {
 		for _, r := range rows {
 			cs := byKey[r.Key]
 			if cs == nil {
@@ -272,6 +326,10 @@ func growth(graphs []*graph.Graph) []*classSeries {
 			cs.retained[k] = r.Retained
 		}
 	}
+	for k, e := range earlier {
+		add(k, e.rows)
+	}
+	add(n-1, lastRows)
 	for _, cs := range order {
 		cs.growth = int64(cs.retained[n-1]) - int64(cs.retained[0])
 	}
@@ -465,9 +523,9 @@ func headOf(ki *keyIndex, members []*classSeries) *classSeries {
 }
 
 // finding describes a group of candidates through its head.
-func finding(graphs []*graph.Graph, ki *keyIndex, head *classSeries, members []*classSeries) Finding {
-	n := len(graphs)
-	last := graphs[n-1]
+func finding(earlier []*Earlier, ki *keyIndex, head *classSeries, members []*classSeries) Finding {
+	n := len(earlier) + 1
+	last := ki.g
 	f := Finding{
 		Class: head.name, Key: head.key, Counts: head.counts, Retained: head.retained,
 		NewAlive: len(head.newAlive), Share: head.share, Shape: head.shape,
@@ -498,7 +556,7 @@ func finding(graphs []*graph.Graph, ki *keyIndex, head *classSeries, members []*
 	}
 	target := head.path.Target()
 	f.Representative = nodeRef(last, target)
-	f.AccumulationPoint = accumulation(graphs, ki, head.path, growing)
+	f.AccumulationPoint = accumulation(earlier, ki, head.path, growing)
 	f.Locations = locations(ki, head.path, f.Key)
 	f.AllocationStack = last.AllocationStack(target)
 	return f
@@ -544,8 +602,8 @@ func nodeRef(g *graph.Graph, i uint32) NodeRef {
 // accumulation finds, above the first growing object of the chain, the
 // deepest ordinary object (not an internal array or system object) whose
 // retained size in the last snapshot holds at least half of the growth.
-func accumulation(graphs []*graph.Graph, ki *keyIndex, p paths.Path, growing map[string]bool) *Accumulation {
-	last := graphs[len(graphs)-1]
+func accumulation(earlier []*Earlier, ki *keyIndex, p paths.Path, growing map[string]bool) *Accumulation {
+	last := ki.g
 	firstGrowing := len(p) - 1
 	for j, h := range p {
 		if growing[ki.newKey(h.Node)] {
@@ -567,27 +625,13 @@ func accumulation(graphs []*graph.Graph, ki *keyIndex, p paths.Path, growing map
 		}
 		acc := &Accumulation{NodeRef: nodeRef(last, i)}
 		id := last.S.NodeIDs[i]
-		for _, g := range graphs {
-			var r uint64
-			if o, ok := ordinalOf(g, id); ok {
-				r = g.Retained[o]
-			}
-			acc.RetainedBySnapshot = append(acc.RetainedBySnapshot, r)
+		for _, e := range earlier {
+			acc.RetainedBySnapshot = append(acc.RetainedBySnapshot, e.retainedOf(id))
 		}
+		acc.RetainedBySnapshot = append(acc.RetainedBySnapshot, last.Retained[i])
 		return acc
 	}
 	return nil
-}
-
-// ordinalOf finds the node with V8 object id in g. Snapshots list nodes in
-// no id order, so this is a linear scan; it runs a handful of times.
-func ordinalOf(g *graph.Graph, id uint32) (uint32, bool) {
-	for i, x := range g.S.NodeIDs {
-		if x == id {
-			return uint32(i), true
-		}
-	}
-	return 0, false
 }
 
 // locations lists the constructor of the finding's class, the functions on

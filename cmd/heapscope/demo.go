@@ -7,6 +7,7 @@ import (
 
 	"github.com/heapscope/heapscope/demo"
 	"github.com/heapscope/heapscope/graph"
+	"github.com/heapscope/heapscope/leak"
 	"github.com/heapscope/heapscope/progress"
 	"github.com/heapscope/heapscope/snapshot"
 )
@@ -50,7 +51,9 @@ checks its connections).`,
 				graphs = append(graphs, g)
 				names = append(names, "embedded:"+name)
 			}
-			return writeLeaks(cmd, graphs, names, o, rep)
+			return writeLeaks(cmd, func() (*leak.Report, error) {
+				return leak.Analyze(graphs, names, leak.Options{MinGrowth: o.minGrowth})
+			}, o, rep)
 		},
 	}
 	o.flags(cmd)

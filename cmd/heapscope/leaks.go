@@ -43,11 +43,26 @@ Exit code 0 when no leak is found, 1 with --fail-on-leak when one is, 2 on error
 				return err
 			}
 			rep := progress.New()
-			graphs, err := loadAll(args, rep)
+			// The last snapshot is loaded first and kept whole; each earlier
+			// one is reduced to its class rows and retained sizes by id
+			// (keyed with the last one's interfaces) as soon as it is
+			// analysed, so a series costs little more memory than its last
+			// snapshot.
+			n := len(args)
+			last, err := load(args[n-1], rep)
 			if err != nil {
 				return err
 			}
-			return writeLeaks(cmd, graphs, args, o, rep)
+			earlier := make([]*leak.Earlier, n-1)
+			err = loadEach(args[:n-1], rep, func(k int, g *graph.Graph) {
+				earlier[k] = leak.Summarize(g, args[k], last.Interfaces)
+			})
+			if err != nil {
+				return err
+			}
+			return writeLeaks(cmd, func() (*leak.Report, error) {
+				return leak.AnalyzeSeries(earlier, last, args[n-1], leak.Options{MinGrowth: o.minGrowth})
+			}, o, rep)
 		},
 	}
 	o.flags(cmd)
@@ -74,10 +89,18 @@ func (o *leaksOptions) check(cmd *cobra.Command) error {
 	return nil
 }
 
-// loadAll reads and analyses several snapshots, two at a time when they are
-// small enough: the analysis of one leaves a core idle for long stretches
-// (the dominator tree is sequential) that the parse of the next one fills.
+// loadAll reads and analyses several snapshots.
 func loadAll(paths []string, rep *progress.Reporter) ([]*graph.Graph, error) {
+	graphs := make([]*graph.Graph, len(paths))
+	err := loadEach(paths, rep, func(k int, g *graph.Graph) { graphs[k] = g })
+	return graphs, err
+}
+
+// loadEach reads and analyses several snapshots and hands each to keep,
+// two at a time when they are small enough: the analysis of one leaves a
+// core idle for long stretches (the dominator tree is sequential) that the
+// parse of the next one fills. keep may run concurrently for different k.
+func loadEach(paths []string, rep *progress.Reporter, keep func(k int, g *graph.Graph)) error {
 	const concurrentBelow = 1 << 30 // bytes per file; bigger ones load alone to bound memory
 	parallel := len(paths) > 1
 	for _, p := range paths {
@@ -85,16 +108,15 @@ func loadAll(paths []string, rep *progress.Reporter) ([]*graph.Graph, error) {
 			parallel = false
 		}
 	}
-	graphs := make([]*graph.Graph, len(paths))
 	if !parallel {
 		for k, p := range paths {
 			g, err := load(p, rep)
 			if err != nil {
-				return nil, err
+				return err
 			}
-			graphs[k] = g
+			keep(k, g)
 		}
-		return graphs, nil
+		return nil
 	}
 	errs := make([]error, len(paths))
 	sem := make(chan struct{}, 2)
@@ -106,21 +128,24 @@ func loadAll(paths []string, rep *progress.Reporter) ([]*graph.Graph, error) {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			graphs[k], errs[k] = load(p, nil)
+			g, err := load(p, nil)
+			if errs[k] = err; err == nil {
+				keep(k, g)
+			}
 		}()
 	}
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return graphs, nil
+	return nil
 }
 
-func writeLeaks(cmd *cobra.Command, graphs []*graph.Graph, names []string, o leaksOptions, rep *progress.Reporter) error {
+func writeLeaks(cmd *cobra.Command, analyze func() (*leak.Report, error), o leaksOptions, rep *progress.Reporter) error {
 	rep.Phase("looking for leaks")
-	r, err := leak.Analyze(graphs, names, leak.Options{MinGrowth: o.minGrowth})
+	r, err := analyze()
 	rep.Done()
 	if err != nil {
 		return inputError(err)
