@@ -67,6 +67,11 @@ func scriptOfFunction(s *snapshot.Snapshot, fn uint32) string {
 		}
 	}
 	name := s.Name(script)
+	// Snapshots with V8 internals exposed (Chromium's) name the Script node
+	// "system / Script / URL".
+	if url, ok := strings.CutPrefix(name, "system / Script / "); ok {
+		return url
+	}
 	if strings.HasPrefix(name, "system / ") {
 		// A DebugInfo (a debugger is attached) points on to the script.
 		if inner, ok := edgeTarget(s, script, "script"); ok {

@@ -139,6 +139,9 @@ func TestClassicLeaks(t *testing.T) {
 			if f.AccumulationPoint == nil {
 				t.Errorf("no accumulation point")
 			}
+			if len(f.Locations) == 0 || f.Locations[0].Role != "constructor" || !strings.Contains(f.Locations[0].Script, "/") && !strings.HasPrefix(f.Locations[0].Script, "node:") {
+				t.Errorf("constructor location without a script name: %+v", f.Locations)
+			}
 			if c.stack != "" && !slices.ContainsFunc(f.AllocationStack, func(fr graph.Frame) bool { return fr.Function == c.stack }) {
 				t.Errorf("allocation stack %+v lacks %s", f.AllocationStack, c.stack)
 			}
