@@ -104,6 +104,31 @@ func (s *Server) snapParam(r *http.Request, name string) (*snap, error) {
 }
 
 // objectParam resolves the {id} path value ("123" or "@123", a V8 object id).
+// object runs f, under the read lock, on the snapshot {s} and object {id}
+// of the request.
+func (s *Server) object(r *http.Request, f func(sn *snap, o uint32) (any, error)) (any, error) {
+	sn, err := s.snapParam(r, "s")
+	if err != nil {
+		return nil, err
+	}
+	return s.read(func() (any, error) {
+		o, err := objectParam(r, sn)
+		if err != nil {
+			return nil, err
+		}
+		return f(sn, o)
+	})
+}
+
+// objectPage is object for the paged lists of an object (offset, limit).
+func (s *Server) objectPage(r *http.Request, f func(sn *snap, o uint32, offset, limit int) (any, error)) (any, error) {
+	offset, limit, err := page(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.object(r, func(sn *snap, o uint32) (any, error) { return f(sn, o, offset, limit) })
+}
+
 func objectParam(r *http.Request, sn *snap) (uint32, error) {
 	v := r.PathValue("id")
 	id, err := strconv.ParseUint(strings.TrimPrefix(v, "@"), 10, 32)
@@ -428,15 +453,7 @@ const (
 )
 
 func (s *Server) apiObject(w http.ResponseWriter, r *http.Request) (any, error) {
-	sn, err := s.snapParam(r, "s")
-	if err != nil {
-		return nil, err
-	}
-	return s.read(func() (any, error) {
-		o, err := objectParam(r, sn)
-		if err != nil {
-			return nil, err
-		}
+	return s.object(r, func(sn *snap, o uint32) (any, error) {
 		g := sn.g
 		type chain struct {
 			// Depth is the number of dominators above the object.
@@ -502,19 +519,7 @@ func (s *Server) apiObject(w http.ResponseWriter, r *http.Request) (any, error) 
 // --- /api/snapshots/{s}/objects/{id}/edges
 
 func (s *Server) apiEdges(w http.ResponseWriter, r *http.Request) (any, error) {
-	sn, err := s.snapParam(r, "s")
-	if err != nil {
-		return nil, err
-	}
-	offset, limit, err := page(r)
-	if err != nil {
-		return nil, err
-	}
-	return s.read(func() (any, error) {
-		o, err := objectParam(r, sn)
-		if err != nil {
-			return nil, err
-		}
+	return s.objectPage(r, func(sn *snap, o uint32, offset, limit int) (any, error) {
 		st := sn.g.S
 		first, n := int(st.FirstEdge[o]), int(st.FirstEdge[o+1]-st.FirstEdge[o])
 		lo, hi := window(n, offset, limit)
@@ -532,19 +537,7 @@ func (s *Server) apiEdges(w http.ResponseWriter, r *http.Request) (any, error) {
 const maxSortedRetainers = 1 << 20
 
 func (s *Server) apiRetainers(w http.ResponseWriter, r *http.Request) (any, error) {
-	sn, err := s.snapParam(r, "s")
-	if err != nil {
-		return nil, err
-	}
-	offset, limit, err := page(r)
-	if err != nil {
-		return nil, err
-	}
-	return s.read(func() (any, error) {
-		o, err := objectParam(r, sn)
-		if err != nil {
-			return nil, err
-		}
+	return s.objectPage(r, func(sn *snap, o uint32, offset, limit int) (any, error) {
 		g := sn.g
 		from, to := g.Retainers(o)
 		n := int(to - from)
@@ -665,19 +658,7 @@ func hops(g *graph.Graph, p paths.Path) []Hop {
 // --- /api/snapshots/{s}/objects/{id}/dominated
 
 func (s *Server) apiDominated(w http.ResponseWriter, r *http.Request) (any, error) {
-	sn, err := s.snapParam(r, "s")
-	if err != nil {
-		return nil, err
-	}
-	offset, limit, err := page(r)
-	if err != nil {
-		return nil, err
-	}
-	return s.read(func() (any, error) {
-		o, err := objectParam(r, sn)
-		if err != nil {
-			return nil, err
-		}
+	return s.objectPage(r, func(sn *snap, o uint32, offset, limit int) (any, error) {
 		g := sn.g
 		kids := slices.Clone(g.Dominated[g.FirstDominated[o]:g.FirstDominated[o+1]])
 		sortNodes(g, kids, "retained", false)
