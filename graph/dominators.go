@@ -45,7 +45,7 @@ func (g *Graph) isEssential(i, e uint32) bool {
 		if t == snapshot.EdgeShortcut {
 			return false
 		}
-		if g.PageOwned[to] && !g.PageOwned[i] {
+		if g.pageOwned.has(to) && !g.pageOwned.has(i) {
 			return false
 		}
 	}
@@ -78,15 +78,19 @@ func (g *Graph) buildDominators() {
 	semi := make([]uint32, size)
 	var cnt uint32
 
-	// Iterative DFS in edge order; the stack holds each open vertex's next edge.
+	// Iterative DFS in edge order; the stack holds each open vertex's next
+	// edge. Whether a vertex was visited is asked once per essential edge, at
+	// random: a bitset answers from cache where semi[] would not.
 	type open struct{ v, next uint32 }
 	var stack []open
+	seen := newBitset(size)
 	dfs := func(root uint32) {
 		if semi[root] == 0 {
 			cnt++
 			semi[root] = cnt
 			vertex[cnt] = root
 			label[root] = root
+			seen.set(root)
 		}
 		stack = append(stack[:0], open{root, s.FirstEdge[root-1]})
 		for len(stack) > 0 {
@@ -100,7 +104,8 @@ func (g *Graph) buildDominators() {
 				}
 				wo := s.EdgeTo[e]
 				w := wo + 1
-				if semi[w] == 0 {
+				if !seen.has(w) {
+					seen.set(w)
 					top.next = e + 1
 					parent[w] = top.v
 					cnt++

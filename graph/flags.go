@@ -91,7 +91,7 @@ func (g *Graph) propagateDOMState() {
 func (g *Graph) markPageOwned() {
 	s := g.S
 	n := s.NodeCount()
-	owned := make([]bool, n)
+	owned := newBitset(n)
 	stack := make([]uint32, 0, 1024)
 	r := s.Root
 	for e := s.FirstEdge[r]; e < s.FirstEdge[r+1]; e++ {
@@ -106,21 +106,21 @@ func (g *Graph) markPageOwned() {
 			continue
 		}
 		stack = append(stack, to)
-		owned[to] = true
+		owned.set(to)
 	}
 	for len(stack) > 0 {
 		i := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
 			to := s.EdgeTo[e]
-			if owned[to] || s.EdgeTypes[e] == snapshot.EdgeWeak {
+			if owned.has(to) || s.EdgeTypes[e] == snapshot.EdgeWeak {
 				continue
 			}
 			stack = append(stack, to)
-			owned[to] = true
+			owned.set(to)
 		}
 	}
-	g.PageOwned = owned
+	g.pageOwned = owned
 }
 
 // calculateShallowSizes is DevTools' JSHeapSnapshot.calculateShallowSizes:

@@ -45,9 +45,9 @@ type Graph struct {
 	// Names is the name string of each node after "Detached " prefixes
 	// (string ids as for String).
 	Names []uint32
-	// PageOwned marks nodes reachable from the user globals (and
-	// "(Document DOM trees)") over non-weak edges.
-	PageOwned []bool
+	// pageOwned marks nodes reachable from the user globals (and
+	// "(Document DOM trees)") over non-weak edges; see IsPageOwned.
+	pageOwned bitset
 	// Distance from the roots in DevTools' sense (NoDistance if unreachable,
 	// ≥ BaseSystemDistance if reachable only through system roots).
 	Distance []int32
@@ -165,6 +165,11 @@ func (g *Graph) addStringUnique(s string) uint32 {
 	g.extra = append(g.extra, s)
 	return id
 }
+
+// IsPageOwned reports whether node i is reachable from the user globals
+// (and "(Document DOM trees)") over non-weak edges: DevTools' page-owned
+// flag, which decides essential edges.
+func (g *Graph) IsPageOwned(i uint32) bool { return g.pageOwned.has(i) }
 
 // ClassName returns the class name of node i.
 func (g *Graph) ClassName(i uint32) string { return g.String(g.Class[i]) }
