@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"unsafe"
+
 	"github.com/heapscope/heapscope/snapshot"
 )
 
@@ -74,8 +76,11 @@ func (g *Graph) buildDominators() {
 	parent := make([]uint32, size)
 	ancestor := make([]uint32, size)
 	vertex := make([]uint32, size)
-	label := make([]uint32, size)
-	semi := make([]uint32, size)
+	// semi and label share one allocation that becomes Retained once they
+	// are dead, which saves touching 8 more bytes per node of fresh memory.
+	retained := make([]uint64, size)
+	halves := unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(retained))), 2*size)
+	semi, label := halves[:size:size], halves[size:]
 	var cnt uint32
 
 	// Iterative DFS in edge order; the stack holds each open vertex's next
@@ -206,7 +211,7 @@ func (g *Graph) buildDominators() {
 			v = nv
 		}
 	}
-	firstPred, preds, parent, ancestor, label = nil, nil, nil, nil, nil
+	firstPred, preds, parent, ancestor = nil, nil, nil, nil
 	dom[0], dom[r] = r, r
 	for i := uint32(2); i <= cnt; i++ {
 		w := vertex[i]
@@ -214,7 +219,6 @@ func (g *Graph) buildDominators() {
 			dom[w] = dom[dom[w]]
 		}
 	}
-	semi = nil
 
 	// dom becomes the ordinal-indexed dominator array in place.
 	for o := 0; o < n; o++ {
@@ -222,7 +226,7 @@ func (g *Graph) buildDominators() {
 	}
 	g.Dominator = dom[:n:n]
 	g.shallowDone.Wait()
-	g.Retained = make([]uint64, n)
+	g.Retained = retained[:n:n] // semi and label are dead from here on
 	copy(g.Retained, g.Shallow)
 	for i := cnt; i > 1; i-- {
 		o := vertex[i] - 1
