@@ -64,8 +64,16 @@ func (o *summaryOptions) check() error {
 
 func writeSummary(cmd *cobra.Command, g *graph.Graph, file string, o summaryOptions, rep *progress.Reporter) error {
 	rep.Phase("aggregating classes")
+	// The class table and the totals read the graph independently: one core each.
+	var totals summary.Totals
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		totals = summary.ComputeTotals(g)
+	}()
 	classes := summary.Classes(g, nil)
-	r := &report.SummaryReport{File: file, Totals: summary.ComputeTotals(g), ClassCount: len(classes)}
+	<-done
+	r := &report.SummaryReport{File: file, Totals: totals, ClassCount: len(classes)}
 	rep.Done()
 	summary.Sort(classes, summary.SortBy(o.sortBy))
 	classes = selectRows(classes, func(c *summary.Class) string { return c.Name }, o.filter, o.top, o.asJSON)
