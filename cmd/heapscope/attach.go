@@ -44,6 +44,7 @@ errors (what was measured is printed first).`,
 			if timeout <= 0 {
 				return inputError(errors.New("--attach-timeout must be positive"))
 			}
+			lockOutput(cmd)
 			ctx, stop := signalContext(cmd.Context())
 			defer stop()
 			h := &huntRun{cmd: cmd, o: &o, stderr: cmd.ErrOrStderr()}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -107,6 +108,27 @@ func (o *huntOptions) check(cmd *cobra.Command) error {
 		}
 	}
 	return nil
+}
+
+// lockOutput makes the command's output writers safe for concurrent use:
+// during a hunt the program's own output, heapscope's log lines and the
+// report may all be written at once (os.Stdout is safe; a test's buffer is
+// not).
+func lockOutput(cmd *cobra.Command) {
+	cmd.SetOut(&lockedWriter{w: cmd.OutOrStdout()})
+	cmd.SetErr(&lockedWriter{w: cmd.ErrOrStderr()})
+}
+
+// lockedWriter serializes writes to w.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 // huntRun is one hunt's setup, shared by run and attach.
@@ -396,6 +418,7 @@ func runHunt(cmd *cobra.Command, o *runOptions, args []string) error {
 	if err := o.check(cmd); err != nil {
 		return err
 	}
+	lockOutput(cmd)
 	if o.scenario != "" && o.drive != "" {
 		return inputError(errors.New("--scenario and --drive do not go together"))
 	}
