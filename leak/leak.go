@@ -470,6 +470,16 @@ func internalClass(name string) bool {
 	return strings.HasPrefix(name, "system / ")
 }
 
+// codeClass reports V8's code and metadata classes, left out of the list of
+// classes growing with a finding.
+func codeClass(name string) bool {
+	switch name {
+	case "(compiled code)", "(system)", "(object shape)", "(code)":
+		return true
+	}
+	return false
+}
+
 // headOf names a group: on the longest chain of the group, below the last
 // function (a callback or closure holding the objects) and below the
 // accumulation point, the first object whose class is a growing
@@ -538,8 +548,8 @@ func finding(earlier []*Earlier, ki *keyIndex, head *classSeries, members []*cla
 	for _, m := range members {
 		growing[m.key] = true
 		f.RetainedGrowth = max(f.RetainedGrowth, m.growth)
-		if m == head {
-			continue
+		if m == head || codeClass(m.name) {
+			continue // V8's own code and feedback grow with any program
 		}
 		rel := Related{Class: m.name, Key: m.key}
 		for k := 1; k < n; k++ {
