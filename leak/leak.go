@@ -463,11 +463,7 @@ func group(ki *keyIndex, cands []*classSeries) [][]*classSeries {
 // (code being compiled, feedback growing as a program warms up) is not
 // reported as a leak on its own.
 func internalClass(name string) bool {
-	switch name {
-	case "(compiled code)", "(system)", "(object shape)", "(code)":
-		return true
-	}
-	return strings.HasPrefix(name, "system / ")
+	return codeClass(name) || strings.HasPrefix(name, "system / ")
 }
 
 // codeClass reports V8's code and metadata classes, left out of the list of
