@@ -9,7 +9,6 @@ package demo
 import (
 	"embed"
 	"io"
-	"io/fs"
 )
 
 //go:embed data/*.heapsnapshot.gz
@@ -26,6 +25,3 @@ var Series = []string{
 func Open(name string) (io.ReadCloser, error) {
 	return data.Open("data/" + name)
 }
-
-// FS returns the embedded files.
-func FS() fs.FS { return data }
