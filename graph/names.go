@@ -16,11 +16,15 @@ const maxConsStringName = 1024
 // "first" and "second" parts (stopping once 1024 UTF-16 code units are
 // reached), a plain Object named after its properties as
 // "{a, b, …, y, z}", and otherwise the node's name with the "Detached "
-// prefix DevTools adds to detached DOM nodes.
+// prefix DevTools adds to detached DOM nodes. The synthetic root, which has
+// no name, is shown as "(root)".
 func DisplayName(g *Graph, i uint32) string {
 	s := g.S
 	if int(i) >= s.NodeCount() {
 		return ""
+	}
+	if g.IsRoot(i) && g.Name(i) == "" {
+		return "(root)"
 	}
 	switch s.NodeTypes[i] {
 	case snapshot.NodeConsString:

@@ -36,7 +36,7 @@ type PathNode struct {
 }
 
 // NewPathNode describes node i of g, reached over edge e (paths.NoEdge for
-// none). The synthetic root, which has no name, is named "(root)".
+// none).
 func NewPathNode(g *graph.Graph, i, e uint32) PathNode {
 	n := PathNode{
 		Class:    g.ClassName(i),
@@ -48,9 +48,6 @@ func NewPathNode(g *graph.Graph, i, e uint32) PathNode {
 	}
 	if e != paths.NoEdge {
 		n.Edge = graph.EdgeLabel(g.S, e)
-	}
-	if n.Name == "" && g.IsRoot(i) {
-		n.Name = "(root)"
 	}
 	return n
 }

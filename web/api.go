@@ -248,9 +248,6 @@ func newNode(g *graph.Graph, i uint32, nameLen int) Node {
 		Dominated: g.FirstDominated[i+1] - g.FirstDominated[i],
 		Detached:  g.Detachedness != nil && g.Detachedness[i] == snapshot.Detached,
 	}
-	if n.Name == "" && g.IsRoot(i) {
-		n.Name = "(root)"
-	}
 	return n
 }
 
