@@ -264,9 +264,10 @@ func AnalyzeSeries(earlier []*Earlier, last *graph.Graph, lastName string, opt O
 		}
 	}
 
-	series := growth(earlier, summary.Classes(last, nil))
+	lastRows, perNode := summary.ClassesByNode(last, nil)
+	series := growth(earlier, lastRows)
 	firstMax := rep.Snapshots[0].MaxJSID
-	ki := newKeyIndex(last, firstMax)
+	ki := newKeyIndex(last, lastRows, perNode, firstMax)
 	byKey := map[string]*classSeries{}
 	for _, cs := range series {
 		byKey[cs.key] = cs
@@ -576,8 +577,11 @@ type keyIndex struct {
 	firstMax uint32 // the first snapshot's largest JS object id
 }
 
-func newKeyIndex(g *graph.Graph, firstMax uint32) *keyIndex {
-	keys, perNode := summary.NodeKeys(g)
+func newKeyIndex(g *graph.Graph, rows []summary.Class, perNode []int32, firstMax uint32) *keyIndex {
+	keys := make([]string, len(rows))
+	for k, r := range rows {
+		keys[k] = r.Key
+	}
 	return &keyIndex{g: g, keys: keys, perNode: perNode, firstMax: firstMax}
 }
 

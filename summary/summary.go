@@ -155,6 +155,13 @@ func arraysSize(g *graph.Graph, arrays []uint32) uint64 {
 // not counted, as in DevTools. Rows come in DevTools' order of first
 // appearance; use Sort to order them.
 func Classes(g *graph.Graph, filter func(ordinal uint32) bool) []Class {
+	rows, _ := ClassesByNode(g, filter)
+	return rows
+}
+
+// ClassesByNode is Classes that also returns each node's row (-1 for the
+// nodes the Summary does not count), as NodeKeys does, from one pass.
+func ClassesByNode(g *graph.Graph, filter func(ordinal uint32) bool) ([]Class, []int32) {
 	rows, perNode := index(g, filter)
 	for k := range rows {
 		rows[k].Distance = math.MaxInt32
@@ -169,7 +176,7 @@ func Classes(g *graph.Graph, filter func(ordinal uint32) bool) []Class {
 		r.Distance = min(r.Distance, g.Distance[i])
 	}
 	classRetained(g, perNode, rows)
-	return rows
+	return rows, perNode
 }
 
 // classRetained adds to each class the retained sizes of its instances that
