@@ -36,8 +36,12 @@ func (g *Graph) buildLocationIndex() {
 			sorted = false
 		}
 	}
-	if !sorted { // V8 writes them in node order; sort only if a producer did not
-		slices.SortStableFunc(refs, func(a, b LocatedNode) int { return cmp.Compare(a.Node, b.Node) })
+	if !sorted {
+		// Ties keep input order (the last location of a node wins below);
+		// comparing the index too gives that without a slower stable sort.
+		slices.SortFunc(refs, func(a, b LocatedNode) int {
+			return cmp.Or(cmp.Compare(a.Node, b.Node), cmp.Compare(a.Location, b.Location))
+		})
 	}
 	out := refs[:0]
 	for _, r := range refs {

@@ -59,27 +59,32 @@ func (g *Graph) calculateDistances() {
 		dist[i] = NoDistance
 	}
 	queue := make([]uint32, 0, n)
+	// reached mirrors dist[i] != NoDistance: asked once per edge, at random,
+	// it answers from cache where dist would not.
+	reached := newBitset(n)
 	r := s.Root
 	for e := s.FirstEdge[r]; e < s.FirstEdge[r+1]; e++ {
 		to := s.EdgeTo[e]
 		if g.isUserRoot(to) {
 			dist[to] = 1
+			reached.set(to)
 			queue = append(queue, to)
 		}
 	}
 	pending := map[string]struct{}{}
 	hadUserRoots := len(queue) > 0
-	g.bfs(queue, dist, pending)
+	g.bfs(queue, dist, reached, pending)
 	if hadUserRoots {
 		dist[r] = BaseSystemDistance
 	} else {
 		dist[r] = 0
 	}
-	g.bfs(append(queue[:0], r), dist, pending)
+	reached.set(r)
+	g.bfs(append(queue[:0], r), dist, reached, pending)
 	g.Distance = dist
 }
 
-func (g *Graph) bfs(queue []uint32, dist []int32, pending map[string]struct{}) {
+func (g *Graph) bfs(queue []uint32, dist []int32, reached bitset, pending map[string]struct{}) {
 	s := g.S
 	for head := 0; head < len(queue); head++ {
 		i := queue[head]
@@ -89,13 +94,14 @@ func (g *Graph) bfs(queue []uint32, dist []int32, pending map[string]struct{}) {
 				continue
 			}
 			to := s.EdgeTo[e]
-			if dist[to] != NoDistance {
+			if reached.has(to) {
 				continue
 			}
 			if !g.distanceFilter(i, e, pending) {
 				continue
 			}
 			dist[to] = d
+			reached.set(to)
 			queue = append(queue, to)
 		}
 	}

@@ -94,6 +94,12 @@ type Interface struct {
 type Options struct {
 	// Phase, if set, is called as each analysis phase starts.
 	Phase func(name string)
+	// BeforeDominators, if set, is called once distances, shallow sizes and
+	// class names are ready, while the dominator tree (Dominator, Retained,
+	// the dominated lists) is still being built on another goroutine, so
+	// that work needing only the former overlaps it. Analyze returns when
+	// both are done.
+	BeforeDominators func(g *Graph)
 }
 
 // Analyze runs all of DevTools' per-node analyses on s, in DevTools' order.
@@ -128,6 +134,9 @@ func Analyze(s *snapshot.Snapshot, opt Options) *Graph {
 	g.calculateClassNames()
 	g.Interfaces = g.inferInterfaces()
 	g.applyInterfaces(g.Interfaces)
+	if opt.BeforeDominators != nil {
+		opt.BeforeDominators(g)
+	}
 	phase("finishing the dominator tree")
 	wg.Wait()
 	return g

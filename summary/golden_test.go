@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -64,9 +66,16 @@ func TestMatchesDevToolsOracle(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			g := graph.Analyze(s, graph.Options{})
+			var pending *summary.Pending
+			g := graph.Analyze(s, graph.Options{BeforeDominators: func(g *graph.Graph) { pending = summary.Begin(g) }})
 			checkNodes(t, g, id+".nodes.ndjson.gz")
 			checkSummary(t, g, id+".oracle.json.gz")
+			// The overlapped path gives what the plain one does.
+			rows, perNode, totals := pending.Finish(g)
+			wantRows, wantPerNode := summary.ClassesByNode(g, nil)
+			if !reflect.DeepEqual(rows, wantRows) || !slices.Equal(perNode, wantPerNode) || totals != summary.ComputeTotals(g) {
+				t.Errorf("Begin/Finish differs from ClassesByNode and ComputeTotals")
+			}
 		})
 	}
 }

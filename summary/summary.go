@@ -60,13 +60,16 @@ type Totals struct {
 
 // ComputeTotals returns the totals and statistics of g.
 func ComputeTotals(g *graph.Graph) Totals {
+	t := totalsBeforeDominators(g)
+	t.finish(g)
+	return t
+}
+
+// totalsBeforeDominators computes the totals except what needs the root's
+// retained size.
+func totalsBeforeDominators(g *graph.Graph) Totals {
 	s := g.S
-	t := Totals{
-		NodeCount:        s.NodeCount(),
-		EdgeCount:        s.EdgeCount(),
-		RootRetainedSize: g.Retained[s.Root],
-	}
-	t.TotalSize = t.RootRetainedSize + s.ExtraNativeBytes
+	t := Totals{NodeCount: s.NodeCount(), EdgeCount: s.EdgeCount()}
 	for i := range s.NodeIDs {
 		t.SumRawSelfSize += s.SelfSize(uint32(i))
 		switch d := g.Distance[i]; {
@@ -76,13 +79,22 @@ func ComputeTotals(g *graph.Graph) Totals {
 			t.SystemDistance++
 		}
 	}
-	t.Statistics = computeStatistics(g, t.TotalSize)
+	t.Statistics = computeStatistics(g)
 	return t
 }
 
+// finish adds what needs the root's retained size.
+func (t *Totals) finish(g *graph.Graph) {
+	t.RootRetainedSize = g.Retained[g.S.Root]
+	t.TotalSize = t.RootRetainedSize + g.S.ExtraNativeBytes
+	t.Statistics.Total = t.TotalSize
+	t.Statistics.V8Heap.Total = t.TotalSize - t.Statistics.Native.Total
+}
+
 // computeStatistics is JSHeapSnapshot.calculateStatistics, on shallow sizes
-// after the ownership transfer.
-func computeStatistics(g *graph.Graph, total uint64) Statistics {
+// after the ownership transfer, except the two totals that need the root's
+// retained size (Totals.finish).
+func computeStatistics(g *graph.Graph) Statistics {
 	s := g.S
 	var st Statistics
 	native := s.ExtraNativeBytes
@@ -109,9 +121,7 @@ func computeStatistics(g *graph.Graph, total uint64) Statistics {
 		}
 	}
 	st.V8Heap.JSArrays = arraysSize(g, arrays)
-	st.Total = total
 	st.Native.Total = native
-	st.V8Heap.Total = total - native
 	return st
 }
 
@@ -162,6 +172,13 @@ func Classes(g *graph.Graph, filter func(ordinal uint32) bool) []Class {
 // ClassesByNode is Classes that also returns each node's row (-1 for the
 // nodes the Summary does not count), as NodeKeys does, from one pass.
 func ClassesByNode(g *graph.Graph, filter func(ordinal uint32) bool) ([]Class, []int32) {
+	rows, perNode := classesBeforeDominators(g, filter)
+	classRetained(g, perNode, rows)
+	return rows, perNode
+}
+
+// classesBeforeDominators is ClassesByNode without the retained sizes.
+func classesBeforeDominators(g *graph.Graph, filter func(ordinal uint32) bool) ([]Class, []int32) {
 	rows, perNode := index(g, filter)
 	for k := range rows {
 		rows[k].Distance = math.MaxInt32
@@ -175,8 +192,34 @@ func ClassesByNode(g *graph.Graph, filter func(ordinal uint32) bool) ([]Class, [
 		r.Self += g.Shallow[i]
 		r.Distance = min(r.Distance, g.Distance[i])
 	}
-	classRetained(g, perNode, rows)
 	return rows, perNode
+}
+
+// Pending is the Summary view and the totals of a graph whose dominator
+// tree may not be built yet: Begin computes all that does not need it, so
+// that, called from graph.Options.BeforeDominators, that work overlaps the
+// dominator tree; Finish, once the graph is analysed, adds the rest.
+type Pending struct {
+	rows    []Class
+	perNode []int32
+	totals  Totals
+}
+
+// Begin computes the Summary rows (without retained sizes) and the totals
+// (without the root's retained size) of g; it reads only distances,
+// shallow sizes and class names.
+func Begin(g *graph.Graph) *Pending {
+	p := &Pending{totals: totalsBeforeDominators(g)}
+	p.rows, p.perNode = classesBeforeDominators(g, nil)
+	return p
+}
+
+// Finish completes p on the fully analysed g: the rows as ClassesByNode
+// returns them (all nodes) and the totals as ComputeTotals does.
+func (p *Pending) Finish(g *graph.Graph) ([]Class, []int32, Totals) {
+	classRetained(g, p.perNode, p.rows)
+	p.totals.finish(g)
+	return p.rows, p.perNode, p.totals
 }
 
 // classRetained adds to each class the retained sizes of its instances that

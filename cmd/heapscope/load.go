@@ -11,6 +11,11 @@ import (
 
 // load reads and analyses one snapshot file ("-" for stdin).
 func load(path string, rep *progress.Reporter) (*graph.Graph, error) {
+	return loadWith(path, rep, nil)
+}
+
+// loadWith is load with graph.Options.BeforeDominators.
+func loadWith(path string, rep *progress.Reporter, before func(*graph.Graph)) (*graph.Graph, error) {
 	var size int64 = -1
 	if path != "-" {
 		st, err := os.Stat(path)
@@ -26,5 +31,5 @@ func load(path string, rep *progress.Reporter) (*graph.Graph, error) {
 	if err != nil {
 		return nil, inputError(fmt.Errorf("%s: %w", path, err))
 	}
-	return graph.Analyze(s, graph.Options{Phase: rep.Phase}), nil
+	return graph.Analyze(s, graph.Options{Phase: rep.Phase, BeforeDominators: before}), nil
 }

@@ -33,11 +33,12 @@ count, distance, shallow size and retained size per class.`,
 				return err
 			}
 			rep := progress.New()
-			g, err := load(args[0], rep)
+			var pending *summary.Pending
+			g, err := loadWith(args[0], rep, func(g *graph.Graph) { pending = summary.Begin(g) })
 			if err != nil {
 				return err
 			}
-			return writeSummary(cmd, g, args[0], o, rep)
+			return writeSummary(cmd, g, pending, args[0], o, rep)
 		},
 	}
 	cmd.Flags().IntVar(&o.top, "top", 0, "show the N biggest classes (default 30 in text; all in JSON)")
@@ -62,17 +63,9 @@ func (o *summaryOptions) check() error {
 	return nil
 }
 
-func writeSummary(cmd *cobra.Command, g *graph.Graph, file string, o summaryOptions, rep *progress.Reporter) error {
+func writeSummary(cmd *cobra.Command, g *graph.Graph, pending *summary.Pending, file string, o summaryOptions, rep *progress.Reporter) error {
 	rep.Phase("aggregating classes")
-	// The class table and the totals read the graph independently: one core each.
-	var totals summary.Totals
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		totals = summary.ComputeTotals(g)
-	}()
-	classes := summary.Classes(g, nil)
-	<-done
+	classes, _, totals := pending.Finish(g)
 	r := &report.SummaryReport{File: file, Totals: totals, ClassCount: len(classes)}
 	rep.Done()
 	summary.Sort(classes, summary.SortBy(o.sortBy))
