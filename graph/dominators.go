@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"unsafe"
+
 	"github.com/heapscope/heapscope/snapshot"
 )
 
@@ -44,26 +46,29 @@ func (g *Graph) isEssentialFrom(i uint32, owned bool, e uint32) bool {
 // search edges, then also get the same answer: their semidominator is never
 // below the root's children, so both algorithms give them the root.
 //
-// Everything is done in preorder numbering (1 is the root, 0 "none"): the
-// predecessor lists hold preorder numbers, so a predecessor numbered below
-// the vertex at hand, the common case, costs no memory access, and the
+// Vertices are numbered in preorder (1 is the root, 0 "none") and the
+// predecessor lists hold these numbers, so a predecessor numbered below the
+// vertex at hand, the common case, costs no memory access, and the
 // per-vertex arrays are walked in order.
 func (g *Graph) buildDominators() {
 	s := g.S
 	n := uint32(s.NodeCount())
 	owned := g.pageOwned
 
-	pre := make([]uint32, n+1)    // ordinal → preorder number; later label
+	pre := make([]uint32, n+1)    // ordinal → preorder number
 	vertex := make([]uint32, n+1) // preorder number → ordinal
 	parent := make([]uint32, n+1) // preorder number → parent's number
-	count := make([]uint32, n+1)  // ordinal → essential predecessors; later ancestor
 	ess := make([]uint64, (s.EdgeCount()+63)/64)
+	// The other chain counts all edges into each node while this one runs
+	// the search; the few edges the search finds not essential (in a Node.js
+	// heap about one in a thousand) are then taken off.
+	var dropped []uint32
 	seen := newBitset(int(n))
 	var cnt uint32
 
 	// Iterative DFS in edge order; the stack holds each open vertex's next
 	// edge. Each edge of a visited node is looked at exactly once, which is
-	// when it is classified and, in the search from the root, counted.
+	// when it is classified.
 	type open struct{ v, next uint32 }
 	var stack []open
 	visit := func(v, p uint32) {
@@ -73,7 +78,7 @@ func (g *Graph) buildDominators() {
 		parent[cnt] = p
 		seen.set(v)
 	}
-	dfs := func(root uint32, counting bool) {
+	dfs := func(root uint32, first bool) {
 		stack = append(stack[:0], open{root, s.FirstEdge[root]})
 		for len(stack) > 0 {
 			top := &stack[len(stack)-1]
@@ -82,14 +87,14 @@ func (g *Graph) buildDominators() {
 			end := s.FirstEdge[v+1]
 			pushed := false
 			for e := top.next; e < end; e++ {
+				to := s.EdgeTo[e]
 				if !g.isEssentialFrom(v, vOwned, e) {
+					if first {
+						dropped = append(dropped, to)
+					}
 					continue
 				}
 				ess[e>>6] |= 1 << (e & 63)
-				to := s.EdgeTo[e]
-				if counting {
-					count[to]++
-				}
 				if !seen.has(to) {
 					visit(to, pre[v])
 					top.next = e + 1
@@ -107,8 +112,8 @@ func (g *Graph) buildDominators() {
 	visit(s.Root, 0)
 	dfs(s.Root, true)
 	if cnt < n {
-		// Edges out of unvisited nodes were not seen by the search: count
-		// them, so that the orphans (no essential retainer at all) are known.
+		// Classify the edges out of unvisited nodes, which the search did
+		// not see, so that the orphans (no essential retainer) are known.
 		for v := uint32(0); v < n; v++ {
 			if seen.has(v) {
 				continue
@@ -117,12 +122,23 @@ func (g *Graph) buildDominators() {
 			for e := s.FirstEdge[v]; e < s.FirstEdge[v+1]; e++ {
 				if g.isEssentialFrom(v, vOwned, e) {
 					ess[e>>6] |= 1 << (e & 63)
-					count[s.EdgeTo[e]]++
+				} else {
+					dropped = append(dropped, s.EdgeTo[e])
 				}
 			}
 		}
+	}
+	// first[o+1] becomes the number of essential edges into o.
+	g.inDegreeDone.Wait()
+	first := g.inDegree
+	g.inDegree = nil
+	for _, to := range dropped {
+		first[to+1]--
+	}
+	dropped = nil
+	if cnt < n {
 		for v := uint32(0); v < n; v++ {
-			if !seen.has(v) && count[v] == 0 {
+			if !seen.has(v) && first[v+1] == 0 {
 				visit(v, 1)
 				dfs(v, false)
 			}
@@ -136,27 +152,27 @@ func (g *Graph) buildDominators() {
 	}
 	stack, seen = nil, nil
 
-	// Predecessor lists in preorder space (CSR: first[i] ≤ k < first[i+1]).
-	first := make([]uint32, n+2)
-	for i := uint32(1); i <= n; i++ {
-		first[i+1] = first[i] + count[vertex[i]]
+	// Essential predecessor lists: CSR by ordinal (first[o] ≤ k <
+	// first[o+1]), holding preorder numbers.
+	for o := uint32(1); o <= n; o++ {
+		first[o] += first[o-1]
 	}
-	preds := make([]uint32, first[n+1])
+	preds := make([]uint32, first[n])
 	for src := uint32(0); src < n; src++ {
 		ps := pre[src]
 		for e := s.FirstEdge[src]; e < s.FirstEdge[src+1]; e++ {
 			if ess[e>>6]&(1<<(e&63)) == 0 {
 				continue
 			}
-			t := pre[s.EdgeTo[e]]
+			t := s.EdgeTo[e]
 			k := first[t]
 			preds[k] = ps
 			first[t] = k + 1
 		}
 	}
-	// first[i] now holds the end of i's list, which is the start of i+1's.
-	copy(first[1:], first[:n+1])
-	first[1] = 0
+	// first[o] now holds the end of o's list, which is the start of o+1's.
+	copy(first[1:], first[:n])
+	first[0] = 0
 	ess = nil
 
 	// Semidominators, vertices in reverse preorder. A vertex numbered above
@@ -164,14 +180,19 @@ func (g *Graph) buildDominators() {
 	// follows those links with path compression. label holds the smallest
 	// semidominator number on the compressed path, not a vertex, because
 	// Semi-NCA only ever compares semidominators.
-	label := pre
-	ancestor := count
+	// semi and label share one allocation that becomes Retained once they
+	// are dead.
+	pre = nil
+	retained := make([]uint64, n+1)
+	halves := unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(retained))), 2*(n+1))
+	semi, label := halves[:n+1:n+1], halves[n+1:]
+	ancestor := make([]uint32, n+1)
 	copy(ancestor, parent)
-	semi := make([]uint32, n+1)
 	var path []uint32
 	for i := n; i >= 2; i-- {
 		sd := i
-		lo, hi := first[i], first[i+1]
+		o := vertex[i]
+		lo, hi := first[o], first[o+1]
 		if lo == hi {
 			sd = 1 // an orphan: the root is its only predecessor
 		}
@@ -220,45 +241,46 @@ func (g *Graph) buildDominators() {
 	}
 	g.Dominator = dom
 	g.shallowDone.Wait()
-	retained := make([]uint64, n+1) // in preorder space
-	for i := uint32(1); i <= n; i++ {
-		retained[i] = g.Shallow[vertex[i]]
-	}
+	g.Retained = retained[:n:n]
+	copy(g.Retained, g.Shallow)
 	for i := n; i >= 2; i-- {
-		retained[idom[i]] += retained[i]
-	}
-	g.Retained = make([]uint64, n)
-	for i := uint32(1); i <= n; i++ {
-		g.Retained[vertex[i]] = retained[i]
+		o := vertex[i]
+		g.Retained[dom[o]] += g.Retained[o]
 	}
 }
 
 // buildDominated builds the children lists of the dominator tree.
 func (g *Graph) buildDominated() {
 	n := g.NodeCount()
+	r := g.S.Root
+	// Counts at first[d], summed to the ends of the lists; filling each
+	// list from its end leaves first[d] at its start, in ordinal order.
 	first := make([]uint32, n+1)
 	for o := 0; o < n; o++ {
-		if uint32(o) != g.S.Root {
+		if uint32(o) != r {
 			first[g.Dominator[o]]++
 		}
 	}
-	var sum uint32
-	for i := 0; i < n; i++ {
-		c := first[i]
-		first[i] = sum
-		sum += c
+	for i := 1; i <= n; i++ {
+		first[i] += first[i-1]
 	}
-	first[n] = sum
-	children := make([]uint32, sum)
-	fill := make([]uint32, n)
-	copy(fill, first[:n])
-	for o := 0; o < n; o++ {
-		if uint32(o) == g.S.Root {
+	children := make([]uint32, first[n])
+	for o := n - 1; o >= 0; o-- {
+		if uint32(o) == r {
 			continue
 		}
 		d := g.Dominator[o]
-		children[fill[d]] = uint32(o)
-		fill[d]++
+		first[d]--
+		children[first[d]] = uint32(o)
 	}
 	g.FirstDominated, g.Dominated = first, children
+}
+
+// countInDegrees counts the edges into each node (g.inDegree).
+func (g *Graph) countInDegrees() {
+	deg := make([]uint32, g.NodeCount()+1)
+	for _, to := range g.S.EdgeTo {
+		deg[to+1]++
+	}
+	g.inDegree = deg
 }

@@ -73,9 +73,13 @@ type Graph struct {
 	Unreachable int
 
 	shallowDone sync.WaitGroup // Shallow is ready
-	scripts     scriptIndex
-	traceOnce   sync.Once
-	traceByID   map[uint32]int32 // trace-tree node id → index in S.TraceTree
+	// inDegree[i+1] counts the edges into node i (all of them); the
+	// dominator tree turns it into its predecessor index.
+	inDegree     []uint32
+	inDegreeDone sync.WaitGroup
+	scripts      scriptIndex
+	traceOnce    sync.Once
+	traceByID    map[uint32]int32 // trace-tree node id → index in S.TraceTree
 
 	extra     []string          // strings added by the analyses
 	extraIdx  map[string]uint32 // dedup of extra, as DevTools' getIndexForString
@@ -110,10 +114,12 @@ func Analyze(s *snapshot.Snapshot, opt Options) *Graph {
 	}
 	g := &Graph{S: s, extraIdx: map[string]uint32{}}
 	g.shallowDone.Add(1)
+	g.inDegreeDone.Add(1)
 	g.parseEphemeronNames()
 	// Two independent chains, one per core: the dominator tree needs the
-	// page-owned flags and (at its very end) the shallow sizes; distances
-	// and class names need the DOM state.
+	// page-owned flags, then the in-degrees and (at its very end) the
+	// shallow sizes, which the other chain computes first; distances and
+	// class names need the DOM state.
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -122,6 +128,8 @@ func Analyze(s *snapshot.Snapshot, opt Options) *Graph {
 		g.buildDominators()
 		g.buildDominated()
 	}()
+	g.countInDegrees()
+	g.inDegreeDone.Done()
 	phase("propagating DOM state")
 	g.propagateDOMState()
 	phase("calculating shallow sizes")
