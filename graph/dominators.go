@@ -1,35 +1,31 @@
 package graph
 
 import (
+	"slices"
 	"unsafe"
 
 	"github.com/heapscope/heapscope/snapshot"
 )
 
-// isEssentialFrom is DevTools' computeIsEssentialEdge for an edge e out of
-// node i, where owned says whether i is page-owned. Dropped are weak edges,
-// self edges, the table→value edge of a WeakMap ephemeron, and (except from
-// the root) shortcut edges and edges from a non-page-owned node into a
-// page-owned one.
-func (g *Graph) isEssentialFrom(i uint32, owned bool, e uint32) bool {
-	s := g.S
-	switch s.EdgeTypes[e] {
-	case snapshot.EdgeWeak:
-		return false
-	case snapshot.EdgeInternal:
-		if m, ok := g.weakMapEdge(s.EdgeNames[e]); ok && uint64(s.NodeIDs[i]) == m.tableID {
-			return false
-		}
-	case snapshot.EdgeShortcut:
-		if i != s.Root {
-			return false
-		}
-	}
-	to := s.EdgeTo[e]
-	if to == i {
-		return false
-	}
-	return owned || i == s.Root || !g.pageOwned.has(to)
+// isEssential is DevTools' computeIsEssentialEdge for edge e, of type t,
+// from node v to node to; anyTarget says that v is the root or page-owned,
+// so that the page-owned rule does not apply. Dropped are weak edges, self
+// edges, the table→value edge of a WeakMap ephemeron, and (except from the
+// root) shortcut edges and edges from a non-page-owned node into a
+// page-owned one. It is small enough to be inlined into the search.
+func (g *Graph) isEssential(v, e, to uint32, t snapshot.EdgeType, anyTarget bool) bool {
+	return t != snapshot.EdgeWeak && to != v && (anyTarget || !g.pageOwned.has(to)) &&
+		(t != snapshot.EdgeShortcut || v == g.S.Root) &&
+		(t != snapshot.EdgeInternal || !g.isEphemeronTableEdge(v, e))
+}
+
+// isEphemeronTableEdge reports whether internal edge e out of v is the
+// WeakMap table's edge to an ephemeron value.
+//
+//go:noinline
+func (g *Graph) isEphemeronTableEdge(v, e uint32) bool {
+	m, ok := g.weakMapEdge(g.S.EdgeNames[e])
+	return ok && uint64(g.S.NodeIDs[v]) == m.tableID
 }
 
 // buildDominators computes the dominator of every node over the essential
@@ -53,7 +49,7 @@ func (g *Graph) isEssentialFrom(i uint32, owned bool, e uint32) bool {
 func (g *Graph) buildDominators() {
 	s := g.S
 	n := uint32(s.NodeCount())
-	owned := g.pageOwned
+	var owned bitset // complete once the first phase of the search is done
 
 	pre := make([]uint32, n+1)    // ordinal → preorder number
 	vertex := make([]uint32, n+1) // preorder number → ordinal
@@ -66,51 +62,97 @@ func (g *Graph) buildDominators() {
 	seen := newBitset(int(n))
 	var cnt uint32
 
-	// Iterative DFS in edge order; the stack holds each open vertex's next
-	// edge. Each edge of a visited node is looked at exactly once, which is
-	// when it is classified.
-	type open struct{ v, next uint32 }
+	// Iterative DFS in edge order; the stack holds each open vertex, its
+	// number, its next and end edge. Each edge of a visited node is looked
+	// at exactly once, which is when it is classified.
+	type open struct {
+		v, pv, next, end uint32
+		anyTarget        bool
+	}
 	var stack []open
-	visit := func(v, p uint32) {
+	edgeTo, edgeTypes, firstEdge := s.EdgeTo, s.EdgeTypes, s.FirstEdge
+	visit := func(v, p uint32, anyTarget bool) open {
 		cnt++
 		pre[v] = cnt
 		vertex[cnt] = v
 		parent[cnt] = p
 		seen.set(v)
+		return open{v, cnt, firstEdge[v], firstEdge[v+1], anyTarget}
 	}
-	dfs := func(root uint32, first bool) {
-		stack = append(stack[:0], open{root, s.FirstEdge[root]})
+	// ownedOnly collects, in the first phase, the targets of edges that are
+	// not essential but do make their target page-owned.
+	var ownedOnly []uint32
+	dfs := func(root open, first, ownedPhase bool) {
+		stack = append(stack[:0], root)
 		for len(stack) > 0 {
 			top := &stack[len(stack)-1]
 			v := top.v
-			vOwned := owned.has(v)
-			end := s.FirstEdge[v+1]
-			pushed := false
-			for e := top.next; e < end; e++ {
-				to := s.EdgeTo[e]
-				if !g.isEssentialFrom(v, vOwned, e) {
+			e := top.next
+			for ; e < top.end; e++ {
+				to := edgeTo[e]
+				t := edgeTypes[e]
+				var ok bool
+				if t < snapshot.EdgeShortcut && t != snapshot.EdgeInternal {
+					// The common types, inlined: only the general rules apply.
+					ok = to != v && (top.anyTarget || !owned.has(to))
+				} else {
+					ok = g.isEssential(v, e, to, t, top.anyTarget)
+				}
+				if !ok {
 					if first {
 						dropped = append(dropped, to)
+					}
+					if ownedPhase && t != snapshot.EdgeWeak && to != v {
+						ownedOnly = append(ownedOnly, to)
 					}
 					continue
 				}
 				ess[e>>6] |= 1 << (e & 63)
 				if !seen.has(to) {
-					visit(to, pre[v])
-					top.next = e + 1
-					stack = append(stack, open{to, s.FirstEdge[to]})
-					pushed = true
 					break
 				}
 			}
-			if !pushed {
+			if e == top.end {
 				stack = stack[:len(stack)-1]
+				continue
 			}
+			top.next = e + 1
+			to := edgeTo[e]
+			stack = append(stack, visit(to, top.pv, ownedPhase || owned.has(to)))
 		}
 	}
 
-	visit(s.Root, 0)
-	dfs(s.Root, true)
+	// The page-owned flags decide which edges out of nodes that are not
+	// page-owned are essential, so DevTools computes them first, by a search
+	// of its own. Dominators do not depend on the order of the search, so
+	// this one starts with the root's edges to the page-owned roots: in this
+	// first phase every node it reaches is page-owned, and every edge out of
+	// one is essential or not whatever the flags are. The flags are then
+	// what it reached plus what the page-owned edges it skipped lead to.
+	root := visit(s.Root, 0, true)
+	for _, r := range g.pageOwnedRoots() {
+		if !seen.has(r) {
+			dfs(visit(r, root.pv, true), true, true)
+		}
+	}
+	owned = slices.Clone(seen)
+	owned.clear(s.Root) // visited first, but page-owned only if reached
+	g.inDegreeDone.Wait()
+	if g.inDegree[s.Root+1] > 0 {
+		for v := uint32(0); v < n; v++ {
+			if !owned.has(v) {
+				continue
+			}
+			for e := firstEdge[v]; e < firstEdge[v+1]; e++ {
+				if edgeTo[e] == s.Root && edgeTypes[e] != snapshot.EdgeWeak {
+					ownedOnly = append(ownedOnly, s.Root)
+				}
+			}
+		}
+	}
+	g.extendPageOwned(owned, ownedOnly)
+	g.pageOwned, ownedOnly = owned, nil
+	dfs(root, true, false)
 	if cnt < n {
 		// Classify the edges out of unvisited nodes, which the search did
 		// not see, so that the orphans (no essential retainer) are known.
@@ -118,9 +160,9 @@ func (g *Graph) buildDominators() {
 			if seen.has(v) {
 				continue
 			}
-			vOwned := owned.has(v)
+			anyTarget := owned.has(v)
 			for e := s.FirstEdge[v]; e < s.FirstEdge[v+1]; e++ {
-				if g.isEssentialFrom(v, vOwned, e) {
+				if g.isEssential(v, e, s.EdgeTo[e], s.EdgeTypes[e], anyTarget) {
 					ess[e>>6] |= 1 << (e & 63)
 				} else {
 					dropped = append(dropped, s.EdgeTo[e])
@@ -129,7 +171,6 @@ func (g *Graph) buildDominators() {
 		}
 	}
 	// first[o+1] becomes the number of essential edges into o.
-	g.inDegreeDone.Wait()
 	first := g.inDegree
 	g.inDegree = nil
 	for _, to := range dropped {
@@ -139,15 +180,14 @@ func (g *Graph) buildDominators() {
 	if cnt < n {
 		for v := uint32(0); v < n; v++ {
 			if !seen.has(v) && first[v+1] == 0 {
-				visit(v, 1)
-				dfs(v, false)
+				dfs(visit(v, 1, owned.has(v)), false, false)
 			}
 		}
 	}
 	g.Unreachable = int(n - cnt)
 	for v := uint32(0); v < n; v++ {
 		if !seen.has(v) {
-			visit(v, 1)
+			visit(v, 1, false)
 		}
 	}
 	stack, seen = nil, nil

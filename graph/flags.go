@@ -85,42 +85,46 @@ func (g *Graph) propagateDOMState() {
 	}
 }
 
-// markPageOwned is DevTools' markPageOwnedNodes: everything reachable over
-// non-weak edges from the root's shortcut edges (the user globals) and from
-// its element edges to "(Document DOM trees)".
-func (g *Graph) markPageOwned() {
+// pageOwnedRoots returns where DevTools' markPageOwnedNodes starts: the
+// targets of the root's shortcut edges (the user globals) and of its element
+// edges to "(Document DOM trees)". Page-owned is everything reachable from
+// them over edges that are not weak.
+func (g *Graph) pageOwnedRoots() []uint32 {
 	s := g.S
-	n := s.NodeCount()
-	owned := newBitset(n)
-	stack := make([]uint32, 0, 1024)
+	var roots []uint32
 	r := s.Root
 	for e := s.FirstEdge[r]; e < s.FirstEdge[r+1]; e++ {
 		to := s.EdgeTo[e]
 		switch s.EdgeTypes[e] {
 		case snapshot.EdgeElement:
-			if !g.isDocumentDOMTreesRoot(to) {
-				continue
+			if g.isDocumentDOMTreesRoot(to) {
+				roots = append(roots, to)
 			}
 		case snapshot.EdgeShortcut:
-		default:
-			continue
+			roots = append(roots, to)
 		}
-		stack = append(stack, to)
-		owned.set(to)
 	}
+	return roots
+}
+
+// extendPageOwned adds to owned what is reachable from the nodes in from
+// over edges that are not weak.
+func (g *Graph) extendPageOwned(owned bitset, from []uint32) {
+	s := g.S
+	stack := from
 	for len(stack) > 0 {
 		i := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
+		if owned.has(i) {
+			continue
+		}
+		owned.set(i)
 		for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
-			to := s.EdgeTo[e]
-			if owned.has(to) || s.EdgeTypes[e] == snapshot.EdgeWeak {
-				continue
+			if to := s.EdgeTo[e]; !owned.has(to) && s.EdgeTypes[e] != snapshot.EdgeWeak {
+				stack = append(stack, to)
 			}
-			stack = append(stack, to)
-			owned.set(to)
 		}
 	}
-	g.pageOwned = owned
 }
 
 // calculateShallowSizes is DevTools' JSHeapSnapshot.calculateShallowSizes:

@@ -124,7 +124,6 @@ func Analyze(s *snapshot.Snapshot, opt Options) *Graph {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		g.markPageOwned()
 		g.buildDominators()
 		g.buildDominated()
 	}()
