@@ -1,7 +1,6 @@
 package graph
 
 import (
-	"cmp"
 	"slices"
 	"sort"
 	"strings"
@@ -37,11 +36,17 @@ func (g *Graph) buildLocationIndex() {
 		}
 	}
 	if !sorted {
-		// Ties keep input order (the last location of a node wins below);
-		// comparing the index too gives that without a slower stable sort.
-		slices.SortFunc(refs, func(a, b LocatedNode) int {
-			return cmp.Or(cmp.Compare(a.Node, b.Node), cmp.Compare(a.Location, b.Location))
-		})
+		// Sorted as node<<32|index, plain integers: ties keep input order
+		// (the last location of a node wins below) and the sort needs no
+		// comparison function.
+		keys := make([]uint64, len(refs))
+		for i, r := range refs {
+			keys[i] = uint64(r.Node)<<32 | uint64(r.Location)
+		}
+		slices.Sort(keys)
+		for i, k := range keys {
+			refs[i] = LocatedNode{uint32(k >> 32), uint32(k)}
+		}
 	}
 	out := refs[:0]
 	for _, r := range refs {

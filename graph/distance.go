@@ -22,9 +22,9 @@ var ephemeronRE = regexp.MustCompile(`^\d+( / part of key \(.*? @\d+\) -> value 
 // strings once, so that the analyses running in parallel only read.
 func (g *Graph) parseEphemeronNames() {
 	st := &g.S.Strings
-	g.ephemeron = make([]int32, st.Len())
-	for id := range g.ephemeron {
-		g.ephemeron[id] = -1
+	g.isEphemeron = newBitset(st.Len())
+	g.ephemeron = map[uint32]ephemeronName{}
+	for id := 0; id < st.Len(); id++ {
 		name := st.At(uint32(id))
 		if !strings.Contains(name, " pair in WeakMap (table @") {
 			continue
@@ -34,18 +34,19 @@ func (g *Graph) parseEphemeronNames() {
 			if err != nil {
 				t = ^uint64(0) // no node has this id
 			}
-			g.ephemeron[id] = int32(len(g.ephs))
-			g.ephs = append(g.ephs, ephemeronName{pair: m[1], tableID: t})
+			g.isEphemeron.set(uint32(id))
+			g.ephemeron[uint32(id)] = ephemeronName{pair: m[1], tableID: t}
 		}
 	}
 }
 
 // weakMapEdge returns the parsed ephemeron name of string id, if it is one.
+// It is asked for every internal edge; the bitset answers from cache.
 func (g *Graph) weakMapEdge(id uint32) (ephemeronName, bool) {
-	if k := g.ephemeron[id]; k >= 0 {
-		return g.ephs[k], true
+	if !g.isEphemeron.has(id) {
+		return ephemeronName{}, false
 	}
-	return ephemeronName{}, false
+	return g.ephemeron[id], true
 }
 
 // calculateDistances is DevTools' calculateDistances with JSHeapSnapshot's

@@ -287,10 +287,47 @@ func (g *Graph) buildDominators() {
 		o := vertex[i]
 		g.Retained[dom[o]] += g.Retained[o]
 	}
+	g.preorderDominatorTree(vertex, idom)
 }
 
-// buildDominated builds the children lists of the dominator tree.
-func (g *Graph) buildDominated() {
+// preorderDominatorTree lays the dominator tree out in preorder, children in
+// search order (DominatorPreorder, DominatorSubtreeEnd), from the immediate
+// dominators in search numbering (a dominator is numbered below what it
+// dominates): subtree sizes are summed up, then each node is placed in its
+// dominator's range, parents first. Both passes walk the numbering in order.
+func (g *Graph) preorderDominatorTree(vertex, idom []uint32) {
+	n := uint32(len(vertex) - 1)
+	order := make([]uint32, n)
+	end := make([]uint32, n)
+	// size[i] is the subtree size of i until i is placed, then the next free
+	// position for i's children.
+	size := make([]uint32, n+1)
+	for i := range size {
+		size[i] = 1
+	}
+	for i := n; i >= 2; i-- {
+		size[idom[i]] += size[i]
+	}
+	order[0], end[0], size[1] = vertex[1], n, 1
+	for i := uint32(2); i <= n; i++ {
+		p := idom[i]
+		k := size[p]
+		size[p] = k + size[i]
+		order[k] = vertex[i]
+		end[k] = k + size[i]
+		size[i] = k + 1
+	}
+	g.DominatorPreorder, g.DominatorSubtreeEnd = order, end
+}
+
+// BuildDominated builds the children lists of the dominator tree
+// (FirstDominated, Dominated) if they are not built yet. Like
+// BuildRetainers it writes the graph: call it before sharing the graph
+// between goroutines.
+func (g *Graph) BuildDominated() {
+	if g.FirstDominated != nil {
+		return
+	}
 	n := g.NodeCount()
 	r := g.S.Root
 	// Counts at first[d], summed to the ends of the lists; filling each

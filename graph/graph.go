@@ -58,8 +58,15 @@ type Graph struct {
 	Dominator []uint32
 	// Retained is the retained size.
 	Retained []uint64
+	// DominatorPreorder lists the nodes in a preorder of the dominator tree
+	// (the root first); the subtree of the node at position k takes positions
+	// k ≤ j < DominatorSubtreeEnd[k]. So a node dominates another exactly
+	// when the other's position falls in its range.
+	DominatorPreorder   []uint32
+	DominatorSubtreeEnd []uint32
 	// FirstDominated/Dominated list the children of each node in the
-	// dominator tree (CSR, like the retainer index).
+	// dominator tree, in ordinal order (CSR, like the retainer index); built
+	// on demand by BuildDominated.
 	FirstDominated []uint32
 	Dominated      []uint32
 	// Class is the class-name string of each node (string ids as for String).
@@ -81,11 +88,11 @@ type Graph struct {
 	traceOnce    sync.Once
 	traceByID    map[uint32]int32 // trace-tree node id → index in S.TraceTree
 
-	extra     []string          // strings added by the analyses
-	extraIdx  map[string]uint32 // dedup of extra, as DevTools' getIndexForString
-	locByNode []LocatedNode     // sorted by node: the location of an object
-	ephemeron []int32           // per string: -1 if not a WeakMap edge name, else index into ephs
-	ephs      []ephemeronName
+	extra       []string                 // strings added by the analyses
+	extraIdx    map[string]uint32        // dedup of extra, as DevTools' getIndexForString
+	locByNode   []LocatedNode            // sorted by node: the location of an object
+	isEphemeron bitset                   // over string ids: WeakMap ephemeron edge names
+	ephemeron   map[uint32]ephemeronName // by string id
 }
 
 // Interface is an inferred plain-object shape, named like "{a, b, c}".
@@ -125,7 +132,6 @@ func Analyze(s *snapshot.Snapshot, opt Options) *Graph {
 	go func() {
 		defer wg.Done()
 		g.buildDominators()
-		g.buildDominated()
 	}()
 	g.countInDegrees()
 	g.inDegreeDone.Done()

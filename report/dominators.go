@@ -56,6 +56,7 @@ func NewDominatorsReport(g *graph.Graph, file string, start uint32, depth int, m
 	if int(start) >= g.NodeCount() {
 		start = g.S.Root
 	}
+	g.BuildDominated()
 	r := &DominatorsReport{File: file, Depth: depth, MinSize: minSize, Total: g.Retained[g.S.Root]}
 	r.Root = newDominatorNode(g, start, paths.NoEdge)
 	expandDominators(g, r.Root, start, depth, minSize)

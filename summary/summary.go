@@ -224,36 +224,19 @@ func (p *Pending) Finish(g *graph.Graph) ([]Class, []int32, Totals) {
 
 // classRetained adds to each class the retained sizes of its instances that
 // have no instance of the same class above them in the dominator tree
-// (DevTools' calculateClassesRetainedSize).
+// (DevTools' calculateClassesRetainedSize). DevTools walks the tree marking
+// the classes on the current path; walking its preorder instead, an
+// instance lies below another of its class exactly when it falls in the
+// subtree range of the last one counted.
 func classRetained(g *graph.Graph, agg []int32, rows []Class) {
-	seen := make([]bool, len(rows))
-	type frame struct {
-		node   uint32
-		next   uint32 // next child slot
-		marked int32  // aggregate this frame marked seen, or -1
-	}
-	stack := []frame{{node: g.S.Root, next: g.FirstDominated[g.S.Root], marked: -1}}
-	enter := func(f *frame) {
-		if a := agg[f.node]; a >= 0 && !seen[a] {
-			rows[a].Retained += g.Retained[f.node]
-			seen[a] = true
-			f.marked = a
-		}
-	}
-	enter(&stack[0])
-	for len(stack) > 0 {
-		f := &stack[len(stack)-1]
-		if f.next < g.FirstDominated[f.node+1] {
-			c := g.Dominated[f.next]
-			f.next++
-			stack = append(stack, frame{node: c, next: g.FirstDominated[c], marked: -1})
-			enter(&stack[len(stack)-1])
+	openEnd := make([]uint32, len(rows)) // end of the last counted instance's subtree
+	for k, o := range g.DominatorPreorder {
+		a := agg[o]
+		if a < 0 || uint32(k) < openEnd[a] {
 			continue
 		}
-		if f.marked >= 0 {
-			seen[f.marked] = false
-		}
-		stack = stack[:len(stack)-1]
+		rows[a].Retained += g.Retained[o]
+		openEnd[a] = g.DominatorSubtreeEnd[k]
 	}
 }
 

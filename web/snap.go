@@ -42,13 +42,15 @@ const maxOrderSlots = 1 << 24
 
 func newSnap(index int, name string, g *graph.Graph) (*snap, error) {
 	sn := &snap{index: index, name: name, g: g, orders: map[orderKey][]uint32{}}
-	// The retainer index is the one part of a graph built on demand: build
-	// it now, alongside the Summary, so that no request writes the graph.
+	// The retainer index and the dominated lists are the parts of a graph
+	// built on demand: build them now, alongside the Summary, so that no
+	// request writes the graph.
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		g.BuildRetainers()
+		g.BuildDominated()
 	}()
 	sn.classes = summary.Classes(g, nil)
 	keys, perNode := summary.NodeKeys(g)

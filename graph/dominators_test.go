@@ -1,0 +1,53 @@
+package graph
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/heapscope/heapscope/snapshot"
+)
+
+// TestDominatorPreorder checks the preorder layout of the dominator tree
+// against its children lists on real snapshots: every node sits inside its
+// dominator's range, and each range holds exactly the node and its
+// children's ranges.
+func TestDominatorPreorder(t *testing.T) {
+	files, _ := filepath.Glob("../testdata/corpus/*__0.heapsnapshot.gz")
+	if len(files) == 0 {
+		t.Fatal("project corpus missing")
+	}
+	for _, f := range files {
+		s, err := snapshot.ReadFile(f, snapshot.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := Analyze(s, Options{})
+		g.BuildDominated()
+		n := uint32(g.NodeCount())
+		pos := make([]uint32, n)
+		placed := newBitset(int(n))
+		for k, o := range g.DominatorPreorder {
+			if placed.has(o) {
+				t.Fatalf("%s: node %d placed twice", f, o)
+			}
+			placed.set(o)
+			pos[o] = uint32(k)
+		}
+		if g.DominatorPreorder[0] != s.Root || g.DominatorSubtreeEnd[0] != n {
+			t.Fatalf("%s: the root does not span the tree", f)
+		}
+		for o := uint32(0); o < n; o++ {
+			k := pos[o]
+			size := uint32(1)
+			for _, c := range g.Dominated[g.FirstDominated[o]:g.FirstDominated[o+1]] {
+				size += g.DominatorSubtreeEnd[pos[c]] - pos[c]
+				if pos[c] <= k || g.DominatorSubtreeEnd[pos[c]] > g.DominatorSubtreeEnd[k] {
+					t.Fatalf("%s: child %d of %d lies outside its range", f, c, o)
+				}
+			}
+			if got := g.DominatorSubtreeEnd[k] - k; got != size {
+				t.Fatalf("%s: node %d spans %d positions, its subtree has %d nodes", f, o, got, size)
+			}
+		}
+	}
+}
