@@ -87,18 +87,24 @@ func (g *Graph) calculateDistances() {
 
 func (g *Graph) bfs(queue []uint32, dist []int32, reached bitset, pending map[string]struct{}) {
 	s := g.S
+	edgeTo, edgeTypes, firstEdge := s.EdgeTo, s.EdgeTypes, s.FirstEdge
 	for head := 0; head < len(queue); head++ {
 		i := queue[head]
 		d := dist[i] + 1
-		for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
-			if s.EdgeTypes[e] == snapshot.EdgeWeak {
+		// The filter only ever drops edges out of hidden and array nodes,
+		// and internal (WeakMap) edges.
+		nt := s.NodeTypes[i]
+		filtered := nt == snapshot.NodeHidden || nt == snapshot.NodeArray
+		for e := firstEdge[i]; e < firstEdge[i+1]; e++ {
+			t := edgeTypes[e]
+			if t == snapshot.EdgeWeak {
 				continue
 			}
-			to := s.EdgeTo[e]
+			to := edgeTo[e]
 			if reached.has(to) {
 				continue
 			}
-			if !g.distanceFilter(i, e, pending) {
+			if (filtered || t == snapshot.EdgeInternal) && !g.distanceFilter(i, e, pending) {
 				continue
 			}
 			dist[to] = d

@@ -5,9 +5,11 @@
 //
 // Each algorithm follows DevTools' heap snapshot worker
 // (front_end/entrypoints/heap_snapshot_worker/HeapSnapshot.ts in
-// chrome-devtools-frontend) step by step, including its traversal orders,
-// so that every number equals the one DevTools shows for the same file.
-// All results are flat per-node arrays indexed by node ordinal.
+// chrome-devtools-frontend), including its traversal orders where results
+// depend on them, so that every number equals the one DevTools shows for
+// the same file. Where they do not (dominators are unique, whatever the
+// algorithm), faster algorithms compute the same numbers; docs/design.md
+// lists them. All results are flat per-node arrays indexed by node ordinal.
 package graph
 
 import (
