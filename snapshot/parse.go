@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/bits"
 	"os"
 	"slices"
 	"strconv"
@@ -300,7 +301,15 @@ func (p *parser) nodes() error {
 		if read+uint64(len(vals)) > total {
 			return fail("more values than node_count %d declares", m.NodeCount)
 		}
-		for _, v := range vals {
+		for i := 0; i < len(vals); i++ {
+			if f == 0 {
+				// Whole records of ordinary values take the fast path; the
+				// loop below sees the rest, and every error, value by value.
+				if i += p.nodeRecords(vals[i:]); i == len(vals) {
+					break
+				}
+			}
+			v := vals[i]
 			switch kind[f] {
 			case kType:
 				if v >= uint64(len(p.nodeTypeMap)) {
@@ -390,7 +399,13 @@ func (p *parser) edges() error {
 		if read+uint64(len(vals)) > total {
 			return fail("more values than edge_count %d declares", m.EdgeCount)
 		}
-		for _, v := range vals {
+		for i := 0; i < len(vals); i++ {
+			if f == 0 {
+				if i += p.edgeRecords(vals[i:]); i == len(vals) {
+					break
+				}
+			}
+			v := vals[i]
 			switch f {
 			case p.eType:
 				if v >= uint64(len(p.edgeTypeMap)) {
@@ -423,6 +438,124 @@ func (p *parser) edges() error {
 		return p.s.errorf("%d values, but edge_count %d × %d fields needs %d", read, m.EdgeCount, p.ef, total)
 	}
 	return nil
+}
+
+// nodeRecords is the fast path of nodes: it stores the whole records at the
+// start of vals for as long as every value is valid and ordinary (a known
+// type, a self size that fits in 32 bits), and returns how many values it
+// stored. Whatever it stops at, the caller's loop deals with value by value.
+// It writes the columns by index, not by append, which keeps the slices'
+// lengths out of memory in the loop.
+func (p *parser) nodeRecords(vals []uint64) int {
+	nf := p.nf
+	m := len(vals) / nf
+	if m == 0 {
+		return 0
+	}
+	sn := p.snap
+	n := len(sn.NodeTypes)
+	types, names, ids, selfs, first := extend(sn.NodeTypes, m), extend(sn.NodeNames, m), extend(sn.NodeIDs, m), extend(sn.SelfSizes, m), extend(sn.FirstEdge, m)
+	dType, dName, dID, dSelf, dFirst := types[n:], names[n:], ids[n:], selfs[n:], first[n+1:]
+	var traces []uint32
+	var dets []Detachedness
+	var dTrace []uint32
+	var dDet []Detachedness
+	nType, nName, nID, nSelf, nEdges, nTrace, nDet := p.nType, p.nName, p.nID, p.nSelf, p.nEdges, p.nTrace, p.nDet
+	if nTrace >= 0 {
+		traces = extend(sn.TraceNodeIDs, m)
+		dTrace = traces[n:]
+	}
+	if nDet >= 0 {
+		dets = extend(sn.Detachedness, m)
+		dDet = dets[n:]
+	}
+	typeMap := p.nodeTypeMap
+	sum, edgeCount := p.edgeSum, sn.Meta.EdgeCount
+	j := 0
+	for ; j < m; j++ {
+		r := vals[j*nf : j*nf+nf]
+		t, name, id, self, edges := r[nType], r[nName], r[nID], r[nSelf], r[nEdges]
+		if t >= uint64(len(typeMap)) || typeMap[t] == NodeOther || name|id|self > math.MaxUint32 || edges > edgeCount-sum {
+			break
+		}
+		sum += edges
+		dType[j], dName[j], dID[j], dSelf[j], dFirst[j] = typeMap[t], uint32(name), uint32(id), uint32(self), uint32(sum)
+		if nTrace >= 0 {
+			v := r[nTrace]
+			if v > math.MaxUint32 {
+				sum -= edges
+				break
+			}
+			dTrace[j] = uint32(v)
+		}
+		if nDet >= 0 {
+			v := r[nDet]
+			if v > 2 {
+				sum -= edges
+				break
+			}
+			dDet[j] = Detachedness(v)
+		}
+	}
+	sn.NodeTypes, sn.NodeNames, sn.NodeIDs, sn.SelfSizes, sn.FirstEdge = types[:n+j], names[:n+j], ids[:n+j], selfs[:n+j], first[:n+1+j]
+	if nTrace >= 0 {
+		sn.TraceNodeIDs = traces[:n+j]
+	}
+	if nDet >= 0 {
+		sn.Detachedness = dets[:n+j]
+	}
+	p.edgeSum = sum
+	return j * nf
+}
+
+// edgeRecords is the fast path of edges, as nodeRecords is of nodes.
+func (p *parser) edgeRecords(vals []uint64) int {
+	ef := p.ef
+	m := len(vals) / ef
+	if m == 0 {
+		return 0
+	}
+	sn := p.snap
+	n := len(sn.EdgeTypes)
+	types, names, to := extend(sn.EdgeTypes, m), extend(sn.EdgeNames, m), extend(sn.EdgeTo, m)
+	dType, dName, dTo := types[n:], names[n:], to[n:]
+	eType, eName, eTo := p.eType, p.eName, p.eTo
+	typeMap := p.edgeTypeMap
+	nf := uint64(p.nf)
+	limit := sn.Meta.NodeCount * nf
+	// A division per edge would cost more than the rest of the loop. For a
+	// 32-bit node, with c = ⌈2^64/nf⌉, the high word of c×node is node/nf
+	// and the low word is below c exactly when nf divides node (Lemire,
+	// Kaser and Kurz, "Faster Remainder by Direct Computation", 2019).
+	c := math.MaxUint64/nf + 1
+	if nf < 2 || limit > 1<<32 {
+		c = 0
+	}
+	j := 0
+	for ; j < m; j++ {
+		r := vals[j*ef : j*ef+ef]
+		t, name, node := r[eType], r[eName], r[eTo]
+		if t >= uint64(len(typeMap)) || name > math.MaxUint32 || node >= limit {
+			break
+		}
+		var q uint64
+		if c != 0 {
+			var low uint64
+			if q, low = bits.Mul64(c, node); low >= c {
+				break
+			}
+		} else if q = node / nf; q*nf != node {
+			break
+		}
+		dType[j], dName[j], dTo[j] = typeMap[t], uint32(name), uint32(q)
+	}
+	sn.EdgeTypes, sn.EdgeNames, sn.EdgeTo = types[:n+j], names[:n+j], to[:n+j]
+	return j * ef
+}
+
+// extend returns s lengthened by m elements, growing it as append would.
+func extend[E any](s []E, m int) []E {
+	return slices.Grow(s, m)[:len(s)+m]
 }
 
 // numberBatch is how many numbers the scanner hands over at a time.
