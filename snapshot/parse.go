@@ -309,7 +309,7 @@ func (p *parser) nodes() error {
 					break
 				}
 			}
-			v := vals[i]
+			v := number(vals[i])
 			switch kind[f] {
 			case kType:
 				if v >= uint64(len(p.nodeTypeMap)) {
@@ -405,7 +405,7 @@ func (p *parser) edges() error {
 					break
 				}
 			}
-			v := vals[i]
+			v := number(vals[i])
 			switch f {
 			case p.eType:
 				if v >= uint64(len(p.edgeTypeMap)) {
@@ -474,14 +474,14 @@ func (p *parser) nodeRecords(vals []uint64) int {
 	j := 0
 	for ; j < m; j++ {
 		r := vals[j*nf : j*nf+nf]
-		t, name, id, self, edges := r[nType], r[nName], r[nID], r[nSelf], r[nEdges]
+		t, name, id, self, edges := number(r[nType]), number(r[nName]), number(r[nID]), number(r[nSelf]), number(r[nEdges])
 		if t >= uint64(len(typeMap)) || typeMap[t] == NodeOther || name|id|self > math.MaxUint32 || edges > edgeCount-sum {
 			break
 		}
 		sum += edges
 		dType[j], dName[j], dID[j], dSelf[j], dFirst[j] = typeMap[t], uint32(name), uint32(id), uint32(self), uint32(sum)
 		if nTrace >= 0 {
-			v := r[nTrace]
+			v := number(r[nTrace])
 			if v > math.MaxUint32 {
 				sum -= edges
 				break
@@ -489,7 +489,7 @@ func (p *parser) nodeRecords(vals []uint64) int {
 			dTrace[j] = uint32(v)
 		}
 		if nDet >= 0 {
-			v := r[nDet]
+			v := number(r[nDet])
 			if v > 2 {
 				sum -= edges
 				break
@@ -534,7 +534,7 @@ func (p *parser) edgeRecords(vals []uint64) int {
 	j := 0
 	for ; j < m; j++ {
 		r := vals[j*ef : j*ef+ef]
-		t, name, node := r[eType], r[eName], r[eTo]
+		t, name, node := number(r[eType]), number(r[eName]), number(r[eTo])
 		if t >= uint64(len(typeMap)) || name > math.MaxUint32 || node >= limit {
 			break
 		}

@@ -463,7 +463,8 @@ var errStop = errors.New("stop")
 const maxSafe = 1 << 53
 
 // uintArray reads a JSON array of non-negative integers and hands them to
-// consume in batches; consume returns the buffer to fill next. It is the
+// consume in batches, each number as a value or a digit word (pass it to
+// number); consume returns the buffer to fill next. It is the
 // parser's hot loop and allocates nothing. Numbers in the layout V8 writes
 // go through fastNumbers, a word at a time; the rest of the chunk, every
 // other layout and every error go through a byte-at-a-time state machine.
@@ -594,7 +595,7 @@ func fastNumbers(b []byte, i int, batch []uint64, n int) (next, filled int, v ui
 				if at == 0 {
 					// 64 digits or more: the slow path finds the number
 					// out of range.
-					return i + 8, n, digitsValue(blk[:], 8), true
+					return i + 8, n, number(digitWord(blk[:], 8)), true
 				}
 				i += at // the next block starts with this number
 				break
@@ -603,20 +604,20 @@ func fastNumbers(b []byte, i int, batch []uint64, n int) (next, filled int, v ui
 			ends &= ends - 1
 			var x uint64
 			if k := end - at; k <= 8 {
-				x = digitsValue(blk[at&63:], k)
+				x = digitWord(blk[at&63:], k) // the store converts it
 			} else if k <= 15 {
 				// Below 10^15, so in range (maxSafe is about 9×10^15).
-				x = digitsValue(blk[at&63:], k-8)*1e8 + digitsValue(blk[(end-8)&63:], 8)
+				x = number(digitWord(blk[at&63:], k-8))*1e8 + number(digitWord(blk[(end-8)&63:], 8))
 			} else {
 				// The slow path checks the range digit by digit.
-				return i + at + 8, n, digitsValue(blk[at&63:], 8), true
+				return i + at + 8, n, number(digitWord(blk[at&63:], 8)), true
 			}
 			comma := end
 			if blk[comma] == '\n' {
 				comma++
 			}
 			if blk[comma] != ',' {
-				return i + end, n, x, true
+				return i + end, n, number(x), true
 			}
 			batch[n] = x
 			n++
@@ -665,17 +666,35 @@ func digitBits(b []byte) uint64 {
 	return ((nonDigit ^ 0x8080808080808080) >> 7) * 0x0102040810204080 >> 56
 }
 
-// digitsValue returns the value of the k (1 to 8) decimal digits at the start
-// of b, which must have at least eight bytes. It is Lemire's
-// parse_eight_digits_unrolled ("Quickly parsing eight digits", 2018): after
-// a shift that turns the bytes other than the k digits into leading zeros,
-// three multiplications add up pairs of digits, pairs of pairs and halves.
-func digitsValue(b []byte, k int) uint64 {
-	// The mask of each step keeps the low four bits of each digit.
-	t := binary.LittleEndian.Uint64(b) << ((64 - 8*uint(k)) & 63)
-	t = (t & 0x0f0f0f0f0f0f0f0f) * (1 + 10<<8) >> 8
-	t = (t & 0x00ff00ff00ff00ff) * (1 + 100<<16) >> 16
-	return (t & 0x0000ffff0000ffff) * (1 + 10000<<32) >> 32
+// digitWord returns the k (1 to 8) decimal digits at the start of b, which
+// must have at least eight bytes, as a digit word: the eight bytes read as a
+// little-endian number and shifted so that the digits fill its top k bytes,
+// the first lowest, and zeros the bytes below. The top byte is then the
+// last digit, at least '0', so every digit word is at least 0x30<<56,
+// above every value an array may hold.
+func digitWord(b []byte, k int) uint64 {
+	return binary.LittleEndian.Uint64(b) << ((64 - 8*uint(k)) & 63)
+}
+
+// isDigitWord reports whether x, an entry of a batch from uintArray, is a
+// digit word (see digitWord) rather than a value.
+func isDigitWord(x uint64) bool { return x >= 0x30<<56 }
+
+// number returns the value of an entry of a batch from uintArray: a value
+// as it is, a digit word converted. Batches carry digit words so that the
+// conversion runs in the goroutine that stores the values, which has less
+// to do than the scanner. The conversion is Lemire's
+// parse_eight_digits_unrolled ("Quickly parsing eight digits", 2018): the
+// zero bytes below the digits are leading zeros, and three multiplications
+// add up pairs of digits, pairs of pairs and halves, each mask keeping the
+// low four bits of every digit at first.
+func number(x uint64) uint64 {
+	if !isDigitWord(x) {
+		return x
+	}
+	x = (x & 0x0f0f0f0f0f0f0f0f) * (1 + 10<<8) >> 8
+	x = (x & 0x00ff00ff00ff00ff) * (1 + 100<<16) >> 16
+	return (x & 0x0000ffff0000ffff) * (1 + 10000<<32) >> 32
 }
 
 // intArray reads a JSON array of integers that may be negative; it is used
