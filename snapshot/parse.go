@@ -649,10 +649,44 @@ func (p *parser) strings() error {
 
 // records reads a flat array of integers in records of width fields.
 func (p *parser) records(width int, rec func([]int64) error) error {
+	return p.recordsFast(width, rec, nil)
+}
+
+// recordBatch is how many records recordsFast hands to bulk at a time.
+const recordBatch = 256
+
+// recordsFast is records with a fast path: where a record starts, whole
+// records of non-negative numbers in V8's layout are read with fastNumbers,
+// recordBatch at a time, and handed to bulk, which stores them and returns
+// true if rec would accept every one of them, and else stores nothing and
+// returns false. The records of a batch bulk refuses, or that fastNumbers
+// cannot read, are read again one value at a time, so rec reports the
+// error, at the same offset as without the fast path.
+func (p *parser) recordsFast(width int, rec func([]int64) error, bulk func([]uint64) bool) error {
 	if width == 0 {
 		return p.s.skipValue()
 	}
 	buf := make([]int64, 0, width)
+	var fast func([]byte) int
+	if bulk != nil {
+		batch := make([]uint64, width*recordBatch)
+		slow := 0 // values to read one at a time before trying again
+		fast = func(b []byte) int {
+			if slow > 0 {
+				slow--
+				return 0
+			}
+			if len(buf) != 0 || len(b) < len(block{}) || b[0]-'0' > 9 {
+				return 0
+			}
+			i, n, _, more := fastNumbers(b, 0, batch, 0)
+			if more || n < len(batch) || !bulk(batch) {
+				slow = len(batch)
+				return 0
+			}
+			return i
+		}
+	}
 	err := p.s.intArray(func(v int64) error {
 		buf = append(buf, v)
 		if len(buf) == width {
@@ -662,7 +696,7 @@ func (p *parser) records(width int, rec func([]int64) error) error {
 			buf = buf[:0]
 		}
 		return nil
-	})
+	}, fast)
 	if err == nil && len(buf) != 0 {
 		return p.s.errorf("array length is not a multiple of %d fields", width)
 	}
@@ -686,16 +720,43 @@ func (p *parser) locations() error {
 		hint := (p.opt.Size - p.s.offset()) / int64(4*len(lf))
 		p.snap.Locations = make([]Location, 0, min(hint, limit/nf))
 	}
-	return p.records(len(lf), func(r []int64) error {
+	// location checks r: 0 if it is a valid location, else 1 if object_index
+	// is not a node, 2 if another value is out of range.
+	location := func(r []int64) int {
 		if r[obj] < 0 || r[obj]%nf != 0 || r[obj] >= limit {
-			return p.s.errorf("location %d: object_index %d does not point at a node", len(p.snap.Locations), r[obj])
+			return 1
 		}
 		if r[script] < 0 || r[script] > math.MaxUint32 || r[line] < math.MinInt32 || r[line] > math.MaxInt32 || r[col] < math.MinInt32 || r[col] > math.MaxInt32 {
+			return 2
+		}
+		return 0
+	}
+	rec := func(r []int64) error {
+		switch location(r) {
+		case 1:
+			return p.s.errorf("location %d: object_index %d does not point at a node", len(p.snap.Locations), r[obj])
+		case 2:
 			return p.s.errorf("location %d: value out of range", len(p.snap.Locations))
 		}
 		p.snap.Locations = append(p.snap.Locations, Location{Node: uint32(r[obj] / nf), ScriptID: uint32(r[script]), Line: int32(r[line]), Column: int32(r[col])})
 		return nil
-	})
+	}
+	r := make([]int64, len(lf))
+	bulk := func(vals []uint64) bool {
+		start := len(p.snap.Locations)
+		for ; len(vals) >= len(r); vals = vals[len(r):] {
+			for f := range r {
+				r[f] = int64(number(vals[f])) // below 2^53
+			}
+			if location(r) != 0 {
+				p.snap.Locations = p.snap.Locations[:start]
+				return false
+			}
+			p.snap.Locations = append(p.snap.Locations, Location{Node: uint32(r[obj] / nf), ScriptID: uint32(r[script]), Line: int32(r[line]), Column: int32(r[col])})
+		}
+		return true
+	}
+	return p.recordsFast(len(lf), rec, bulk)
 }
 
 func (p *parser) traceFunctionInfos() error {

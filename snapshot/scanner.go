@@ -698,8 +698,11 @@ func number(x uint64) uint64 {
 }
 
 // intArray reads a JSON array of integers that may be negative; it is used
-// for the small sections (locations, samples, trace function infos).
-func (s *scanner) intArray(consume func(int64) error) error {
+// for the small sections (locations, samples, trace function infos). If fast
+// is not nil, it is offered the rest of the chunk wherever a value starts,
+// and returns how many bytes of whole values, each with the comma after it,
+// it has taken (possibly none); intArray reads the rest.
+func (s *scanner) intArray(consume func(int64) error, fast func([]byte) int) error {
 	if err := s.expect('['); err != nil {
 		return err
 	}
@@ -710,6 +713,12 @@ func (s *scanner) intArray(consume func(int64) error) error {
 		return nil
 	}
 	for {
+		if fast != nil {
+			if n := fast(s.buf[s.pos:]); n > 0 {
+				s.pos += n
+				continue
+			}
+		}
 		v, err := s.integer()
 		if err != nil {
 			return err
