@@ -518,7 +518,7 @@ func (p *parser) edgeRecords(vals []uint64) int {
 	sn := p.snap
 	n := len(sn.EdgeTypes)
 	types, names, to := extend(sn.EdgeTypes, m), extend(sn.EdgeNames, m), extend(sn.EdgeTo, m)
-	dType, dName, dTo := types[n:], names[n:], to[n:]
+	dType, dName, dTo := types[n:n+m], names[n:n+m], to[n:n+m]
 	eType, eName, eTo := p.eType, p.eName, p.eTo
 	typeMap := p.edgeTypeMap
 	nf := uint64(p.nf)
@@ -527,24 +527,22 @@ func (p *parser) edgeRecords(vals []uint64) int {
 	// 32-bit node, with c = ⌈2^64/nf⌉, the high word of c×node is node/nf
 	// and the low word is below c exactly when nf divides node (Lemire,
 	// Kaser and Kurz, "Faster Remainder by Direct Computation", 2019).
-	c := math.MaxUint64/nf + 1
+	// Nodes beyond 32 bits, in a snapshot of billions of values, take the
+	// caller's loop.
 	if nf < 2 || limit > 1<<32 {
-		c = 0
+		return 0
 	}
+	c := math.MaxUint64/nf + 1
 	j := 0
 	for ; j < m; j++ {
-		r := vals[j*ef : j*ef+ef]
+		r := vals[:ef]
+		vals = vals[ef:]
 		t, name, node := number(r[eType]), number(r[eName]), number(r[eTo])
 		if t >= uint64(len(typeMap)) || name > math.MaxUint32 || node >= limit {
 			break
 		}
-		var q uint64
-		if c != 0 {
-			var low uint64
-			if q, low = bits.Mul64(c, node); low >= c {
-				break
-			}
-		} else if q = node / nf; q*nf != node {
+		q, low := bits.Mul64(c, node)
+		if low >= c {
 			break
 		}
 		dType[j], dName[j], dTo[j] = typeMap[t], uint32(name), uint32(q)
