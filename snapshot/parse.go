@@ -83,6 +83,12 @@ type parser struct {
 	edgeTypeMap                                    []EdgeType
 	ef, eType, eName, eTo                          int
 	edgeSum                                        uint64
+
+	// What validate checks, gathered while the columns are stored: the
+	// largest name index of a node and of an edge named by a string, and
+	// whether any trace_node_id is not 0.
+	maxNodeName, maxEdgeName uint32
+	anyTrace                 bool
 }
 
 func parse(r io.Reader, opt Options) (*Snapshot, error) {
@@ -328,6 +334,7 @@ func (p *parser) nodes() error {
 					return fail("node %d: name index %d out of range", len(sn.NodeNames), v)
 				}
 				sn.NodeNames = append(sn.NodeNames, uint32(v))
+				p.maxNodeName = max(p.maxNodeName, uint32(v))
 			case kID:
 				if v > math.MaxUint32 {
 					return fail("node %d: id %d out of range", len(sn.NodeIDs), v)
@@ -353,6 +360,7 @@ func (p *parser) nodes() error {
 					return fail("node %d: trace_node_id %d out of range", len(sn.TraceNodeIDs), v)
 				}
 				sn.TraceNodeIDs = append(sn.TraceNodeIDs, uint32(v))
+				p.anyTrace = p.anyTrace || v != 0
 			case kDet:
 				if v > 2 {
 					return fail("node %d: detachedness %d out of range", len(sn.Detachedness), v)
@@ -377,7 +385,7 @@ func (p *parser) nodes() error {
 		return p.s.errorf("edge counts of the nodes add up to %d, but edge_count is %d", p.edgeSum, m.EdgeCount)
 	}
 	// Without allocation tracking every trace_node_id is 0: drop the column.
-	if !slices.ContainsFunc(sn.TraceNodeIDs, func(id uint32) bool { return id != 0 }) {
+	if !p.anyTrace {
 		sn.TraceNodeIDs = nil
 	}
 	return nil
@@ -426,6 +434,9 @@ func (p *parser) edges() error {
 			f++
 			if f == p.ef {
 				f = 0
+				if e := len(sn.EdgeTo) - 1; !sn.EdgeTypes[e].HasNumericName() {
+					p.maxEdgeName = max(p.maxEdgeName, sn.EdgeNames[e])
+				}
 			}
 		}
 		read += uint64(len(vals))
@@ -471,6 +482,7 @@ func (p *parser) nodeRecords(vals []uint64) int {
 	}
 	typeMap := p.nodeTypeMap
 	sum, edgeCount := p.edgeSum, sn.Meta.EdgeCount
+	maxName, anyTrace := p.maxNodeName, p.anyTrace
 	j := 0
 	for ; j < m; j++ {
 		r := vals[j*nf : j*nf+nf]
@@ -487,6 +499,7 @@ func (p *parser) nodeRecords(vals []uint64) int {
 				break
 			}
 			dTrace[j] = uint32(v)
+			anyTrace = anyTrace || v != 0
 		}
 		if nDet >= 0 {
 			v := number(r[nDet])
@@ -496,6 +509,7 @@ func (p *parser) nodeRecords(vals []uint64) int {
 			}
 			dDet[j] = Detachedness(v)
 		}
+		maxName = max(maxName, uint32(name))
 	}
 	sn.NodeTypes, sn.NodeNames, sn.NodeIDs, sn.SelfSizes, sn.FirstEdge = types[:n+j], names[:n+j], ids[:n+j], selfs[:n+j], first[:n+1+j]
 	if nTrace >= 0 {
@@ -504,7 +518,7 @@ func (p *parser) nodeRecords(vals []uint64) int {
 	if nDet >= 0 {
 		sn.Detachedness = dets[:n+j]
 	}
-	p.edgeSum = sum
+	p.edgeSum, p.maxNodeName, p.anyTrace = sum, maxName, anyTrace
 	return j * nf
 }
 
@@ -533,6 +547,7 @@ func (p *parser) edgeRecords(vals []uint64) int {
 		return 0
 	}
 	c := math.MaxUint64/nf + 1
+	maxName := p.maxEdgeName
 	j := 0
 	for ; j < m; j++ {
 		r := vals[:ef]
@@ -546,10 +561,23 @@ func (p *parser) edgeRecords(vals []uint64) int {
 			break
 		}
 		dType[j], dName[j], dTo[j] = typeMap[t], uint32(name), uint32(q)
+		maxName = max(maxName, uint32(name)&stringNamed[typeMap[t]])
 	}
+	p.maxEdgeName = maxName
 	sn.EdgeTypes, sn.EdgeNames, sn.EdgeTo = types[:n+j], names[:n+j], to[:n+j]
 	return j * ef
 }
+
+// stringNamed is, by edge type, all ones if edges of the type are named by
+// a string index, else 0: a mask for the name of an edge.
+var stringNamed = func() (m [256]uint32) {
+	for t := range m {
+		if !EdgeType(t).HasNumericName() {
+			m[t] = math.MaxUint32
+		}
+	}
+	return m
+}()
 
 // extend returns s lengthened by m elements, growing it as append would.
 func extend[E any](s []E, m int) []E {
@@ -906,14 +934,19 @@ func (p *parser) validate() error {
 	if uint64(len(sn.NodeIDs)) != sn.Meta.NodeCount || uint64(len(sn.EdgeTo)) != sn.Meta.EdgeCount {
 		return fail("nodes", "parsed %d nodes and %d edges, header declares %d and %d", len(sn.NodeIDs), len(sn.EdgeTo), sn.Meta.NodeCount, sn.Meta.EdgeCount)
 	}
-	for i, n := range sn.NodeNames {
-		if n >= nStr {
-			return fail("nodes", "node %d: name index %d is not in strings (%d strings)", i, n, nStr)
+	// The loops only look for the first bad index when there is one.
+	if p.maxNodeName >= nStr {
+		for i, n := range sn.NodeNames {
+			if n >= nStr {
+				return fail("nodes", "node %d: name index %d is not in strings (%d strings)", i, n, nStr)
+			}
 		}
 	}
-	for e, n := range sn.EdgeNames {
-		if !sn.EdgeTypes[e].HasNumericName() && n >= nStr {
-			return fail("edges", "edge %d: name index %d is not in strings (%d strings)", e, n, nStr)
+	if p.maxEdgeName >= nStr {
+		for e, n := range sn.EdgeNames {
+			if !sn.EdgeTypes[e].HasNumericName() && n >= nStr {
+				return fail("edges", "edge %d: name index %d is not in strings (%d strings)", e, n, nStr)
+			}
 		}
 	}
 	for i, f := range sn.TraceFunctionInfos {
