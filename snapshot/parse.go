@@ -767,19 +767,25 @@ func (p *parser) locations() error {
 		p.snap.Locations = append(p.snap.Locations, Location{Node: uint32(r[obj] / nf), ScriptID: uint32(r[script]), Line: int32(r[line]), Column: int32(r[col])})
 		return nil
 	}
-	r := make([]int64, len(lf))
+	if nf < 2 || limit > 1<<32 {
+		return p.records(len(lf), rec)
+	}
+	// bulk makes location's checks for values known to be non-negative,
+	// dividing as edgeRecords does.
+	c := math.MaxUint64/uint64(nf) + 1
 	bulk := func(vals []uint64) bool {
-		start := len(p.snap.Locations)
-		for ; len(vals) >= len(r); vals = vals[len(r):] {
-			for f := range r {
-				r[f] = int64(number(vals[f])) // below 2^53
-			}
-			if location(r) != 0 {
-				p.snap.Locations = p.snap.Locations[:start]
+		locs := p.snap.Locations
+		start := len(locs)
+		for ; len(vals) >= len(lf); vals = vals[len(lf):] {
+			o, sc, ln, cl := number(vals[obj]), number(vals[script]), number(vals[line]), number(vals[col])
+			q, low := bits.Mul64(c, o)
+			if o >= uint64(limit) || low >= c || sc > math.MaxUint32 || ln > math.MaxInt32 || cl > math.MaxInt32 {
+				p.snap.Locations = locs[:start]
 				return false
 			}
-			p.snap.Locations = append(p.snap.Locations, Location{Node: uint32(r[obj] / nf), ScriptID: uint32(r[script]), Line: int32(r[line]), Column: int32(r[col])})
+			locs = append(locs, Location{Node: uint32(q), ScriptID: uint32(sc), Line: int32(ln), Column: int32(cl)})
 		}
+		p.snap.Locations = locs
 		return true
 	}
 	return p.recordsFast(len(lf), rec, bulk)
