@@ -464,10 +464,10 @@ const maxSafe = 1 << 53
 
 // uintArray reads a JSON array of non-negative integers and hands them to
 // consume in batches, each number as a value or a digit word (pass it to
-// number); consume returns the buffer to fill next. It is the
-// parser's hot loop and allocates nothing. Numbers in the layout V8 writes
-// go through fastNumbers, a word at a time; the rest of the chunk, every
-// other layout and every error go through a byte-at-a-time state machine.
+// number); consume returns the buffer to fill next. It is the parser's hot
+// loop and allocates nothing. Numbers in the layout V8 writes go through
+// fastNumbers, a word at a time; the end of each chunk, every other layout
+// and every error go through a byte-at-a-time state machine.
 func (s *scanner) uintArray(batch []uint64, consume func([]uint64) ([]uint64, error)) error {
 	if err := s.expect('['); err != nil {
 		return err
