@@ -641,6 +641,13 @@ func (p *parser) strings() error {
 	if err := s.expect('['); err != nil {
 		return err
 	}
+	if rest := p.opt.Size - s.offset(); rest > 0 && p.seen["nodes"] && p.seen["edges"] {
+		// V8 writes the strings last, so what is left of the input bounds
+		// their decoded size (escapes only shrink), and 16 bytes a string
+		// is typical. Reserving up front saves the copies of growing.
+		t.data = make([]byte, 0, rest)
+		t.off = make([]uint64, 0, rest/16+1)
+	}
 	t.off = append(t.off[:0], 0)
 	if c, err := s.peek(); err != nil {
 		return err
