@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/bits"
 	"os"
 	"slices"
 	"strconv"
@@ -82,6 +83,12 @@ type parser struct {
 	edgeTypeMap                                    []EdgeType
 	ef, eType, eName, eTo                          int
 	edgeSum                                        uint64
+
+	// What validate checks, gathered while the columns are stored: the
+	// largest name index of a node and of an edge named by a string, and
+	// whether any trace_node_id is not 0.
+	maxNodeName, maxEdgeName uint32
+	anyTrace                 bool
 }
 
 func parse(r io.Reader, opt Options) (*Snapshot, error) {
@@ -300,7 +307,15 @@ func (p *parser) nodes() error {
 		if read+uint64(len(vals)) > total {
 			return fail("more values than node_count %d declares", m.NodeCount)
 		}
-		for _, v := range vals {
+		for i := 0; i < len(vals); i++ {
+			if f == 0 {
+				// Whole records of ordinary values take the fast path; the
+				// loop below sees the rest, and every error, value by value.
+				if i += p.nodeRecords(vals[i:]); i == len(vals) {
+					break
+				}
+			}
+			v := number(vals[i])
 			switch kind[f] {
 			case kType:
 				if v >= uint64(len(p.nodeTypeMap)) {
@@ -319,6 +334,7 @@ func (p *parser) nodes() error {
 					return fail("node %d: name index %d out of range", len(sn.NodeNames), v)
 				}
 				sn.NodeNames = append(sn.NodeNames, uint32(v))
+				p.maxNodeName = max(p.maxNodeName, uint32(v))
 			case kID:
 				if v > math.MaxUint32 {
 					return fail("node %d: id %d out of range", len(sn.NodeIDs), v)
@@ -344,6 +360,7 @@ func (p *parser) nodes() error {
 					return fail("node %d: trace_node_id %d out of range", len(sn.TraceNodeIDs), v)
 				}
 				sn.TraceNodeIDs = append(sn.TraceNodeIDs, uint32(v))
+				p.anyTrace = p.anyTrace || v != 0
 			case kDet:
 				if v > 2 {
 					return fail("node %d: detachedness %d out of range", len(sn.Detachedness), v)
@@ -368,7 +385,7 @@ func (p *parser) nodes() error {
 		return p.s.errorf("edge counts of the nodes add up to %d, but edge_count is %d", p.edgeSum, m.EdgeCount)
 	}
 	// Without allocation tracking every trace_node_id is 0: drop the column.
-	if !slices.ContainsFunc(sn.TraceNodeIDs, func(id uint32) bool { return id != 0 }) {
+	if !p.anyTrace {
 		sn.TraceNodeIDs = nil
 	}
 	return nil
@@ -390,7 +407,13 @@ func (p *parser) edges() error {
 		if read+uint64(len(vals)) > total {
 			return fail("more values than edge_count %d declares", m.EdgeCount)
 		}
-		for _, v := range vals {
+		for i := 0; i < len(vals); i++ {
+			if f == 0 {
+				if i += p.edgeRecords(vals[i:]); i == len(vals) {
+					break
+				}
+			}
+			v := number(vals[i])
 			switch f {
 			case p.eType:
 				if v >= uint64(len(p.edgeTypeMap)) {
@@ -411,6 +434,9 @@ func (p *parser) edges() error {
 			f++
 			if f == p.ef {
 				f = 0
+				if e := len(sn.EdgeTo) - 1; !sn.EdgeTypes[e].HasNumericName() {
+					p.maxEdgeName = max(p.maxEdgeName, sn.EdgeNames[e])
+				}
 			}
 		}
 		read += uint64(len(vals))
@@ -423,6 +449,139 @@ func (p *parser) edges() error {
 		return p.s.errorf("%d values, but edge_count %d × %d fields needs %d", read, m.EdgeCount, p.ef, total)
 	}
 	return nil
+}
+
+// nodeRecords is the fast path of nodes: it stores the whole records at the
+// start of vals for as long as every value is valid and ordinary (a known
+// type, a self size that fits in 32 bits), and returns how many values it
+// stored. Whatever it stops at, the caller's loop deals with value by value.
+// It writes the columns by index, not by append, which keeps the slices'
+// lengths out of memory in the loop.
+func (p *parser) nodeRecords(vals []uint64) int {
+	nf := p.nf
+	m := len(vals) / nf
+	if m == 0 {
+		return 0
+	}
+	sn := p.snap
+	n := len(sn.NodeTypes)
+	types, names, ids, selfs, first := extend(sn.NodeTypes, m), extend(sn.NodeNames, m), extend(sn.NodeIDs, m), extend(sn.SelfSizes, m), extend(sn.FirstEdge, m)
+	dType, dName, dID, dSelf, dFirst := types[n:], names[n:], ids[n:], selfs[n:], first[n+1:]
+	var traces []uint32
+	var dets []Detachedness
+	var dTrace []uint32
+	var dDet []Detachedness
+	nType, nName, nID, nSelf, nEdges, nTrace, nDet := p.nType, p.nName, p.nID, p.nSelf, p.nEdges, p.nTrace, p.nDet
+	if nTrace >= 0 {
+		traces = extend(sn.TraceNodeIDs, m)
+		dTrace = traces[n:]
+	}
+	if nDet >= 0 {
+		dets = extend(sn.Detachedness, m)
+		dDet = dets[n:]
+	}
+	typeMap := p.nodeTypeMap
+	sum, edgeCount := p.edgeSum, sn.Meta.EdgeCount
+	maxName, anyTrace := p.maxNodeName, p.anyTrace
+	j := 0
+	for ; j < m; j++ {
+		r := vals[j*nf : j*nf+nf]
+		t, name, id, self, edges := number(r[nType]), number(r[nName]), number(r[nID]), number(r[nSelf]), number(r[nEdges])
+		if t >= uint64(len(typeMap)) || typeMap[t] == NodeOther || name|id|self > math.MaxUint32 || edges > edgeCount-sum {
+			break
+		}
+		sum += edges
+		dType[j], dName[j], dID[j], dSelf[j], dFirst[j] = typeMap[t], uint32(name), uint32(id), uint32(self), uint32(sum)
+		if nTrace >= 0 {
+			v := number(r[nTrace])
+			if v > math.MaxUint32 {
+				sum -= edges
+				break
+			}
+			dTrace[j] = uint32(v)
+			anyTrace = anyTrace || v != 0
+		}
+		if nDet >= 0 {
+			v := number(r[nDet])
+			if v > 2 {
+				sum -= edges
+				break
+			}
+			dDet[j] = Detachedness(v)
+		}
+		maxName = max(maxName, uint32(name))
+	}
+	sn.NodeTypes, sn.NodeNames, sn.NodeIDs, sn.SelfSizes, sn.FirstEdge = types[:n+j], names[:n+j], ids[:n+j], selfs[:n+j], first[:n+1+j]
+	if nTrace >= 0 {
+		sn.TraceNodeIDs = traces[:n+j]
+	}
+	if nDet >= 0 {
+		sn.Detachedness = dets[:n+j]
+	}
+	p.edgeSum, p.maxNodeName, p.anyTrace = sum, maxName, anyTrace
+	return j * nf
+}
+
+// edgeRecords is the fast path of edges, as nodeRecords is of nodes.
+func (p *parser) edgeRecords(vals []uint64) int {
+	ef := p.ef
+	m := len(vals) / ef
+	if m == 0 {
+		return 0
+	}
+	sn := p.snap
+	n := len(sn.EdgeTypes)
+	types, names, to := extend(sn.EdgeTypes, m), extend(sn.EdgeNames, m), extend(sn.EdgeTo, m)
+	dType, dName, dTo := types[n:n+m], names[n:n+m], to[n:n+m]
+	eType, eName, eTo := p.eType, p.eName, p.eTo
+	typeMap := p.edgeTypeMap
+	nf := uint64(p.nf)
+	limit := sn.Meta.NodeCount * nf
+	// A division per edge would cost more than the rest of the loop. For a
+	// 32-bit node, with c = ⌈2^64/nf⌉, the high word of c×node is node/nf
+	// and the low word is below c exactly when nf divides node (Lemire,
+	// Kaser and Kurz, "Faster Remainder by Direct Computation", 2019).
+	// Nodes beyond 32 bits, in a snapshot of billions of values, take the
+	// caller's loop.
+	if nf < 2 || limit > 1<<32 {
+		return 0
+	}
+	c := math.MaxUint64/nf + 1
+	maxName := p.maxEdgeName
+	j := 0
+	for ; j < m; j++ {
+		r := vals[:ef]
+		vals = vals[ef:]
+		t, name, node := number(r[eType]), number(r[eName]), number(r[eTo])
+		if t >= uint64(len(typeMap)) || name > math.MaxUint32 || node >= limit {
+			break
+		}
+		q, low := bits.Mul64(c, node)
+		if low >= c {
+			break
+		}
+		dType[j], dName[j], dTo[j] = typeMap[t], uint32(name), uint32(q)
+		maxName = max(maxName, uint32(name)&stringNamed[typeMap[t]])
+	}
+	p.maxEdgeName = maxName
+	sn.EdgeTypes, sn.EdgeNames, sn.EdgeTo = types[:n+j], names[:n+j], to[:n+j]
+	return j * ef
+}
+
+// stringNamed is, by edge type, all ones if edges of the type are named by
+// a string index, else 0: a mask for the name of an edge.
+var stringNamed = func() (m [256]uint32) {
+	for t := range m {
+		if !EdgeType(t).HasNumericName() {
+			m[t] = math.MaxUint32
+		}
+	}
+	return m
+}()
+
+// extend returns s lengthened by m elements, growing it as append would.
+func extend[E any](s []E, m int) []E {
+	return slices.Grow(s, m)[:len(s)+m]
 }
 
 // numberBatch is how many numbers the scanner hands over at a time.
@@ -482,6 +641,13 @@ func (p *parser) strings() error {
 	if err := s.expect('['); err != nil {
 		return err
 	}
+	if rest := p.opt.Size - s.offset(); rest > 0 && p.seen["nodes"] && p.seen["edges"] {
+		// V8 writes the strings last, so what is left of the input bounds
+		// their decoded size (escapes only shrink), and 16 bytes a string
+		// is typical. Reserving up front saves the copies of growing.
+		t.data = make([]byte, 0, rest)
+		t.off = make([]uint64, 0, rest/16+1)
+	}
 	t.off = append(t.off[:0], 0)
 	if c, err := s.peek(); err != nil {
 		return err
@@ -516,10 +682,44 @@ func (p *parser) strings() error {
 
 // records reads a flat array of integers in records of width fields.
 func (p *parser) records(width int, rec func([]int64) error) error {
+	return p.recordsFast(width, rec, nil)
+}
+
+// recordBatch is how many records recordsFast hands to bulk at a time.
+const recordBatch = 256
+
+// recordsFast is records with a fast path: where a record starts, whole
+// records of non-negative numbers in V8's layout are read with fastNumbers,
+// recordBatch at a time, and handed to bulk, which stores them and returns
+// true if rec would accept every one of them, and else stores nothing and
+// returns false. The records of a batch bulk refuses, or that fastNumbers
+// cannot read, are read again one value at a time, so rec reports the
+// error, at the same offset as without the fast path.
+func (p *parser) recordsFast(width int, rec func([]int64) error, bulk func([]uint64) bool) error {
 	if width == 0 {
 		return p.s.skipValue()
 	}
 	buf := make([]int64, 0, width)
+	var fast func([]byte) int
+	if bulk != nil {
+		batch := make([]uint64, width*recordBatch)
+		slow := 0 // values to read one at a time before trying again
+		fast = func(b []byte) int {
+			if slow > 0 {
+				slow--
+				return 0
+			}
+			if len(buf) != 0 || len(b) < len(block{}) || b[0]-'0' > 9 {
+				return 0
+			}
+			i, n, _, more := fastNumbers(b, 0, batch, 0)
+			if more || n < len(batch) || !bulk(batch) {
+				slow = len(batch)
+				return 0
+			}
+			return i
+		}
+	}
 	err := p.s.intArray(func(v int64) error {
 		buf = append(buf, v)
 		if len(buf) == width {
@@ -529,7 +729,7 @@ func (p *parser) records(width int, rec func([]int64) error) error {
 			buf = buf[:0]
 		}
 		return nil
-	})
+	}, fast)
 	if err == nil && len(buf) != 0 {
 		return p.s.errorf("array length is not a multiple of %d fields", width)
 	}
@@ -553,16 +753,49 @@ func (p *parser) locations() error {
 		hint := (p.opt.Size - p.s.offset()) / int64(4*len(lf))
 		p.snap.Locations = make([]Location, 0, min(hint, limit/nf))
 	}
-	return p.records(len(lf), func(r []int64) error {
+	// location checks r: 0 if it is a valid location, else 1 if object_index
+	// is not a node, 2 if another value is out of range.
+	location := func(r []int64) int {
 		if r[obj] < 0 || r[obj]%nf != 0 || r[obj] >= limit {
-			return p.s.errorf("location %d: object_index %d does not point at a node", len(p.snap.Locations), r[obj])
+			return 1
 		}
 		if r[script] < 0 || r[script] > math.MaxUint32 || r[line] < math.MinInt32 || r[line] > math.MaxInt32 || r[col] < math.MinInt32 || r[col] > math.MaxInt32 {
+			return 2
+		}
+		return 0
+	}
+	rec := func(r []int64) error {
+		switch location(r) {
+		case 1:
+			return p.s.errorf("location %d: object_index %d does not point at a node", len(p.snap.Locations), r[obj])
+		case 2:
 			return p.s.errorf("location %d: value out of range", len(p.snap.Locations))
 		}
 		p.snap.Locations = append(p.snap.Locations, Location{Node: uint32(r[obj] / nf), ScriptID: uint32(r[script]), Line: int32(r[line]), Column: int32(r[col])})
 		return nil
-	})
+	}
+	if nf < 2 || limit > 1<<32 {
+		return p.records(len(lf), rec)
+	}
+	// bulk makes location's checks for values known to be non-negative,
+	// dividing as edgeRecords does.
+	c := math.MaxUint64/uint64(nf) + 1
+	bulk := func(vals []uint64) bool {
+		locs := p.snap.Locations
+		start := len(locs)
+		for ; len(vals) >= len(lf); vals = vals[len(lf):] {
+			o, sc, ln, cl := number(vals[obj]), number(vals[script]), number(vals[line]), number(vals[col])
+			q, low := bits.Mul64(c, o)
+			if o >= uint64(limit) || low >= c || sc > math.MaxUint32 || ln > math.MaxInt32 || cl > math.MaxInt32 {
+				p.snap.Locations = locs[:start]
+				return false
+			}
+			locs = append(locs, Location{Node: uint32(q), ScriptID: uint32(sc), Line: int32(ln), Column: int32(cl)})
+		}
+		p.snap.Locations = locs
+		return true
+	}
+	return p.recordsFast(len(lf), rec, bulk)
 }
 
 func (p *parser) traceFunctionInfos() error {
@@ -714,14 +947,19 @@ func (p *parser) validate() error {
 	if uint64(len(sn.NodeIDs)) != sn.Meta.NodeCount || uint64(len(sn.EdgeTo)) != sn.Meta.EdgeCount {
 		return fail("nodes", "parsed %d nodes and %d edges, header declares %d and %d", len(sn.NodeIDs), len(sn.EdgeTo), sn.Meta.NodeCount, sn.Meta.EdgeCount)
 	}
-	for i, n := range sn.NodeNames {
-		if n >= nStr {
-			return fail("nodes", "node %d: name index %d is not in strings (%d strings)", i, n, nStr)
+	// The loops only look for the first bad index when there is one.
+	if p.maxNodeName >= nStr {
+		for i, n := range sn.NodeNames {
+			if n >= nStr {
+				return fail("nodes", "node %d: name index %d is not in strings (%d strings)", i, n, nStr)
+			}
 		}
 	}
-	for e, n := range sn.EdgeNames {
-		if !sn.EdgeTypes[e].HasNumericName() && n >= nStr {
-			return fail("edges", "edge %d: name index %d is not in strings (%d strings)", e, n, nStr)
+	if p.maxEdgeName >= nStr {
+		for e, n := range sn.EdgeNames {
+			if !sn.EdgeTypes[e].HasNumericName() && n >= nStr {
+				return fail("edges", "edge %d: name index %d is not in strings (%d strings)", e, n, nStr)
+			}
 		}
 	}
 	for i, f := range sn.TraceFunctionInfos {

@@ -1,9 +1,11 @@
 package snapshot
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 )
 
 // Error is a parse error: what is wrong, in which section, at which byte
@@ -461,9 +463,11 @@ var errStop = errors.New("stop")
 const maxSafe = 1 << 53
 
 // uintArray reads a JSON array of non-negative integers and hands them to
-// consume in batches; consume returns the buffer to fill next. It is the
-// parser's hot loop: a byte-at-a-time state machine over the current chunk
-// with no allocation.
+// consume in batches, each number as a value or a digit word (pass it to
+// number); consume returns the buffer to fill next. It is the parser's hot
+// loop and allocates nothing. Numbers in the layout V8 writes go through
+// fastNumbers, a word at a time; the end of each chunk, every other layout
+// and every error go through a byte-at-a-time state machine.
 func (s *scanner) uintArray(batch []uint64, consume func([]uint64) ([]uint64, error)) error {
 	if err := s.expect('['); err != nil {
 		return err
@@ -481,7 +485,25 @@ func (s *scanner) uintArray(batch []uint64, consume func([]uint64) ([]uint64, er
 		}
 		b := s.buf[s.pos:]
 		i := 0
-		for ; i < len(b); i++ {
+		for i < len(b) {
+			if state == wantValue {
+				if b[i]-'0' <= 9 && len(b)-i >= len(block{}) {
+					var more bool
+					i, n, v, more = fastNumbers(b, i, batch, n)
+					first = false // as the comma after a number would set it
+					if more {
+						state = inNumber
+					} else if n == len(batch) {
+						next, err := consume(batch)
+						if err != nil {
+							s.pos += i - 1 // at the comma
+							return err
+						}
+						batch, n = next, 0
+						continue
+					}
+				}
+			}
 			c := b[i]
 			if d := c - '0'; d <= 9 {
 				if state == afterNumber {
@@ -494,6 +516,7 @@ func (s *scanner) uintArray(batch []uint64, consume func([]uint64) ([]uint64, er
 				}
 				v = v*10 + uint64(d)
 				state = inNumber
+				i++
 				continue
 			}
 			switch c {
@@ -532,6 +555,7 @@ func (s *scanner) uintArray(batch []uint64, consume func([]uint64) ([]uint64, er
 				if state == inNumber {
 					state = afterNumber
 				}
+				i++
 				continue // white space leaves first as it is: "[ ]" is empty
 			default:
 				s.pos += i
@@ -541,14 +565,144 @@ func (s *scanner) uintArray(batch []uint64, consume func([]uint64) ([]uint64, er
 				return s.errorf("unexpected %s in number array", quoteByte(c))
 			}
 			first = false
+			i++
 		}
 		s.pos += i
 	}
 }
 
+// fastNumbers is the fast path of uintArray, for as long as the numbers come
+// in the layout V8 writes: each of at most 15 digits, followed by a comma, or
+// by a newline and a comma. It reads numbers from b[i:], where one starts,
+// into batch[n:] and returns the new i and n. Where a number is longer or
+// ends otherwise, it stops with i in or at the end of that number, v the
+// value of its digits up to i and more set: the slow path goes on from
+// there. Else it stops at the start of a value: when batch is full, when
+// fewer than len(block) bytes are left, or when a comma is not followed by
+// a digit.
+func fastNumbers(b []byte, i int, batch []uint64, n int) (next, filled int, v uint64, more bool) {
+	for len(b)-i >= len(block{}) {
+		blk := (*block)(b[i:])
+		digits := blk.digits()
+		starts := digits &^ (digits << 1)
+		ends := digits &^ (digits>>1 | 1<<63) // last digits of numbers that end in the block
+		if starts&1 == 0 {
+			return i, n, 0, false
+		}
+		at := 0 // where the number at hand starts; always < 64
+		for {
+			if ends == 0 {
+				if at == 0 {
+					// 64 digits or more: the slow path finds the number
+					// out of range.
+					return i + 8, n, number(digitWord(blk[:], 8)), true
+				}
+				i += at // the next block starts with this number
+				break
+			}
+			end := bits.TrailingZeros64(ends) + 1
+			ends &= ends - 1
+			var x uint64
+			if k := end - at; k <= 8 {
+				x = digitWord(blk[at&63:], k) // the store converts it
+			} else if k <= 15 {
+				// Below 10^15, so in range (maxSafe is about 9×10^15).
+				x = number(digitWord(blk[at&63:], k-8))*1e8 + number(digitWord(blk[(end-8)&63:], 8))
+			} else {
+				// The slow path checks the range digit by digit.
+				return i + at + 8, n, number(digitWord(blk[at&63:], 8)), true
+			}
+			comma := end
+			if blk[comma] == '\n' {
+				comma++
+			}
+			if blk[comma] != ',' {
+				return i + end, n, number(x), true
+			}
+			batch[n] = x
+			n++
+			at = comma + 1
+			if n == len(batch) {
+				return i + at, n, 0, false
+			}
+			if at >= 64 {
+				i += at // the next number starts in the next block
+				break
+			}
+			if starts&(1<<uint(at)) == 0 {
+				return i + at, n, 0, false // not a digit after the comma
+			}
+		}
+	}
+	return i, n, 0, false
+}
+
+// block is the window of the fast path of uintArray: 64 bytes whose digits
+// it finds at once, and 16 more so that it can read eight bytes at any of
+// the 64 and look at the two bytes after a number that ends at the last one.
+type block [80]byte
+
+// digits returns a mask of the decimal digits among the first 64 bytes of
+// blk: bit i is set if blk[i] is a digit. Finding them eight bytes at a time
+// without branches, rather than byte by byte, is what makes the fast path
+// fast: the loop over the numbers then depends on no load and mispredicts no
+// branch where a number ends. This is the SIMD-within-a-register technique
+// of Lemire's number parsing (simdjson), in plain Go.
+func (blk *block) digits() uint64 {
+	return digitBits(blk[0:]) | digitBits(blk[8:])<<8 | digitBits(blk[16:])<<16 | digitBits(blk[24:])<<24 |
+		digitBits(blk[32:])<<32 | digitBits(blk[40:])<<40 | digitBits(blk[48:])<<48 | digitBits(blk[56:])<<56
+}
+
+// digitBits returns a mask of the decimal digits among the first eight bytes
+// of b, bit i for b[i].
+func digitBits(b []byte) uint64 {
+	// XOR maps the digits to the bytes 0-9; any other byte either has its
+	// high bit set or becomes at least 10, and then adding 0x76 to its low
+	// seven bits carries into the high bit, never into the next byte.
+	t := binary.LittleEndian.Uint64(b) ^ 0x3030303030303030
+	nonDigit := ((t&0x7f7f7f7f7f7f7f7f + 0x7676767676767676) | t) & 0x8080808080808080
+	// Gather the eight high bits into the top byte: the multiplier moves
+	// the bit of byte i to bit 56+i, with no two partial products colliding.
+	return ((nonDigit ^ 0x8080808080808080) >> 7) * 0x0102040810204080 >> 56
+}
+
+// digitWord returns the k (1 to 8) decimal digits at the start of b, which
+// must have at least eight bytes, as a digit word: the eight bytes read as a
+// little-endian number and shifted so that the digits fill its top k bytes,
+// the first lowest, and zeros the bytes below. The top byte is then the
+// last digit, at least '0', so every digit word is at least 0x30<<56,
+// above every value an array may hold.
+func digitWord(b []byte, k int) uint64 {
+	return binary.LittleEndian.Uint64(b) << ((64 - 8*uint(k)) & 63)
+}
+
+// isDigitWord reports whether x, an entry of a batch from uintArray, is a
+// digit word (see digitWord) rather than a value.
+func isDigitWord(x uint64) bool { return x >= 0x30<<56 }
+
+// number returns the value of an entry of a batch from uintArray: a value
+// as it is, a digit word converted. Batches carry digit words so that the
+// conversion runs in the goroutine that stores the values, which has less
+// to do than the scanner. The conversion is Lemire's
+// parse_eight_digits_unrolled ("Quickly parsing eight digits", 2018): the
+// zero bytes below the digits are leading zeros, and three multiplications
+// add up pairs of digits, pairs of pairs and halves, each mask keeping the
+// low four bits of every digit at first.
+func number(x uint64) uint64 {
+	if !isDigitWord(x) {
+		return x
+	}
+	x = (x & 0x0f0f0f0f0f0f0f0f) * (1 + 10<<8) >> 8
+	x = (x & 0x00ff00ff00ff00ff) * (1 + 100<<16) >> 16
+	return (x & 0x0000ffff0000ffff) * (1 + 10000<<32) >> 32
+}
+
 // intArray reads a JSON array of integers that may be negative; it is used
-// for the small sections (locations, samples, trace function infos).
-func (s *scanner) intArray(consume func(int64) error) error {
+// for the small sections (locations, samples, trace function infos). If fast
+// is not nil, it is offered the rest of the chunk wherever a value starts,
+// and returns how many bytes of whole values, each with the comma after it,
+// it has taken (possibly none); intArray reads the rest.
+func (s *scanner) intArray(consume func(int64) error, fast func([]byte) int) error {
 	if err := s.expect('['); err != nil {
 		return err
 	}
@@ -559,6 +713,12 @@ func (s *scanner) intArray(consume func(int64) error) error {
 		return nil
 	}
 	for {
+		if fast != nil {
+			if n := fast(s.buf[s.pos:]); n > 0 {
+				s.pos += n
+				continue
+			}
+		}
 		v, err := s.integer()
 		if err != nil {
 			return err
