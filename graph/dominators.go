@@ -54,7 +54,9 @@ func (g *Graph) buildDominators() {
 	pre := make([]uint32, n+1)    // ordinal → preorder number
 	vertex := make([]uint32, n+1) // preorder number → ordinal
 	parent := make([]uint32, n+1) // preorder number → parent's number
-	ess := make([]uint64, (s.EdgeCount()+63)/64)
+	// skip marks the edges found not essential: few, so that the search
+	// writes it rarely.
+	skip := make([]uint64, (s.EdgeCount()+63)/64)
 	// The other chain counts all edges into each node while this one runs
 	// the search; the few edges the search finds not essential (in a Node.js
 	// heap about one in a thousand) are then taken off.
@@ -99,6 +101,7 @@ func (g *Graph) buildDominators() {
 					ok = g.isEssential(v, e, to, t, top.anyTarget)
 				}
 				if !ok {
+					skip[e>>6] |= 1 << (e & 63)
 					if first {
 						dropped = append(dropped, to)
 					}
@@ -107,7 +110,6 @@ func (g *Graph) buildDominators() {
 					}
 					continue
 				}
-				ess[e>>6] |= 1 << (e & 63)
 				if !seen.has(to) {
 					break
 				}
@@ -162,9 +164,8 @@ func (g *Graph) buildDominators() {
 			}
 			anyTarget := owned.has(v)
 			for e := s.FirstEdge[v]; e < s.FirstEdge[v+1]; e++ {
-				if g.isEssential(v, e, s.EdgeTo[e], s.EdgeTypes[e], anyTarget) {
-					ess[e>>6] |= 1 << (e & 63)
-				} else {
+				if !g.isEssential(v, e, s.EdgeTo[e], s.EdgeTypes[e], anyTarget) {
+					skip[e>>6] |= 1 << (e & 63)
 					dropped = append(dropped, s.EdgeTo[e])
 				}
 			}
@@ -201,7 +202,7 @@ func (g *Graph) buildDominators() {
 	for src := uint32(0); src < n; src++ {
 		ps := pre[src]
 		for e := s.FirstEdge[src]; e < s.FirstEdge[src+1]; e++ {
-			if ess[e>>6]&(1<<(e&63)) == 0 {
+			if skip[e>>6]&(1<<(e&63)) != 0 {
 				continue
 			}
 			t := s.EdgeTo[e]
@@ -213,7 +214,7 @@ func (g *Graph) buildDominators() {
 	// first[o] now holds the end of o's list, which is the start of o+1's.
 	copy(first[1:], first[:n])
 	first[0] = 0
-	ess = nil
+	skip = nil
 
 	// Semidominators, vertices in reverse preorder. A vertex numbered above
 	// the one at hand is processed and linked to its tree parent; eval
