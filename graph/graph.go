@@ -113,6 +113,13 @@ type Options struct {
 	// that work needing only the former overlaps it. Analyze returns when
 	// both are done.
 	BeforeDominators func(g *Graph)
+	// Interfaces, if not nil, names plain objects after these definitions
+	// (another snapshot's Graph.Interfaces, to compare like with like)
+	// instead of inferring them from this snapshot.
+	Interfaces []Interface
+	// SkipDistances leaves Distance nil, for callers that need no
+	// distances (a reduced earlier snapshot of a series).
+	SkipDistances bool
 }
 
 // Analyze runs all of DevTools' per-node analyses on s, in DevTools' order.
@@ -142,12 +149,17 @@ func Analyze(s *snapshot.Snapshot, opt Options) *Graph {
 	phase("calculating shallow sizes")
 	g.calculateShallowSizes()
 	g.shallowDone.Done()
-	phase("calculating distances")
-	g.calculateDistances()
+	if !opt.SkipDistances {
+		phase("calculating distances")
+		g.calculateDistances()
+	}
 	phase("naming classes")
 	g.buildLocationIndex()
 	g.calculateClassNames()
-	g.Interfaces = g.inferInterfaces()
+	g.Interfaces = opt.Interfaces
+	if g.Interfaces == nil {
+		g.Interfaces = g.inferInterfaces()
+	}
 	g.applyInterfaces(g.Interfaces)
 	if opt.BeforeDominators != nil {
 		opt.BeforeDominators(g)

@@ -32,7 +32,6 @@
 package leak
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"sort"
@@ -55,6 +54,10 @@ type Options struct {
 	// MaxCandidates bounds how many growing classes are examined, biggest
 	// retained growth first; 0 means DefaultMaxCandidates.
 	MaxCandidates int
+	// LastSummary, if set, is summary.Begin of the last snapshot, run from
+	// graph.Options.BeforeDominators so that it overlapped the dominator
+	// tree; AnalyzeSeries then finishes it instead of starting over.
+	LastSummary *summary.Pending
 }
 
 // Defaults for Options.
@@ -182,39 +185,54 @@ type classSeries struct {
 type Earlier struct {
 	Info     SnapshotInfo
 	rows     []summary.Class
-	ids      []uint32 // sorted
+	ids      []uint32 // V8 object ids, in node order
 	retained []uint64 // retained size of ids[k]
 }
 
 // Summarize reduces g, an earlier snapshot of a series whose last snapshot
-// has the interface definitions ifaces, to what Analyze needs.
+// has the interface definitions ifaces, to what Analyze needs. g is left as
+// it was.
 func Summarize(g *graph.Graph, name string, ifaces []graph.Interface) *Earlier {
+	var p *summary.Pending
+	if len(ifaces) > 0 {
+		g.WithInterfaces(ifaces, func() { p = summary.Begin(g) })
+	} else {
+		p = summary.Begin(g)
+	}
+	return (&PendingEarlier{p}).Finish(g, name)
+}
+
+// PendingEarlier is Summarize in two steps, so that the first can overlap
+// the graph's dominator tree: BeginEarlier from
+// graph.Options.BeforeDominators, Finish once the graph is analysed.
+type PendingEarlier struct {
+	summary *summary.Pending
+}
+
+// BeginEarlier starts Summarize for g, which must have been analysed with
+// the last snapshot's interfaces (graph.Options.Interfaces); it needs no
+// distances (graph.Options.SkipDistances).
+func BeginEarlier(g *graph.Graph) *PendingEarlier {
+	return &PendingEarlier{summary.Begin(g)}
+}
+
+// Finish completes the reduction of g, named name.
+func (p *PendingEarlier) Finish(g *graph.Graph, name string) *Earlier {
 	e := &Earlier{Info: SnapshotInfo{
 		Name: name, Nodes: g.NodeCount(),
 		TotalSize: g.Retained[g.S.Root] + g.S.ExtraNativeBytes, MaxJSID: g.S.MaxJSNodeID(),
 	}}
-	if len(ifaces) > 0 {
-		g.WithInterfaces(ifaces, func() { e.rows = summary.Classes(g, nil) })
-	} else {
-		e.rows = summary.Classes(g, nil)
-	}
-	order := make([]uint32, g.NodeCount())
-	for i := range order {
-		order[i] = uint32(i)
-	}
-	ids := g.S.NodeIDs
-	slices.SortFunc(order, func(a, b uint32) int { return cmp.Compare(ids[a], ids[b]) })
-	e.ids = make([]uint32, len(order))
-	e.retained = make([]uint64, len(order))
-	for k, o := range order {
-		e.ids[k], e.retained[k] = ids[o], g.Retained[o]
-	}
+	e.rows, _, _ = p.summary.Finish(g)
+	// Kept in node order: a finding looks up one id per snapshot, and a
+	// few scans cost less than sorting every object by id.
+	e.ids = slices.Clone(g.S.NodeIDs)
+	e.retained = slices.Clone(g.Retained)
 	return e
 }
 
 // retainedOf returns the retained size of the object with V8 id, or 0.
 func (e *Earlier) retainedOf(id uint32) uint64 {
-	if k, ok := slices.BinarySearch(e.ids, id); ok {
+	if k := slices.Index(e.ids, id); k >= 0 {
 		return e.retained[k]
 	}
 	return 0
@@ -264,7 +282,13 @@ func AnalyzeSeries(earlier []*Earlier, last *graph.Graph, lastName string, opt O
 		}
 	}
 
-	lastRows, perNode := summary.ClassesByNode(last, nil)
+	var lastRows []summary.Class
+	var perNode []int32
+	if opt.LastSummary != nil {
+		lastRows, perNode, _ = opt.LastSummary.Finish(last)
+	} else {
+		lastRows, perNode = summary.ClassesByNode(last, nil)
+	}
 	series := growth(earlier, lastRows)
 	firstMax := rep.Snapshots[0].MaxJSID
 	ki := newKeyIndex(last, lastRows, perNode, firstMax)

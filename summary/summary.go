@@ -72,7 +72,9 @@ func totalsBeforeDominators(g *graph.Graph) Totals {
 	t := Totals{NodeCount: s.NodeCount(), EdgeCount: s.EdgeCount()}
 	for i := range s.NodeIDs {
 		t.SumRawSelfSize += s.SelfSize(uint32(i))
-		switch d := g.Distance[i]; {
+	}
+	for _, d := range g.Distance {
+		switch {
 		case d == graph.NoDistance:
 			t.NodesUnreachable++
 		case d >= graph.BaseSystemDistance:
@@ -190,7 +192,11 @@ func classesBeforeDominators(g *graph.Graph, filter func(ordinal uint32) bool) (
 		r := &rows[a]
 		r.Count++
 		r.Self += g.Shallow[i]
-		r.Distance = min(r.Distance, g.Distance[i])
+	}
+	for i, d := range g.Distance {
+		if a := perNode[i]; a >= 0 {
+			rows[a].Distance = min(rows[a].Distance, d)
+		}
 	}
 	return rows, perNode
 }
@@ -207,7 +213,8 @@ type Pending struct {
 
 // Begin computes the Summary rows (without retained sizes) and the totals
 // (without the root's retained size) of g; it reads only distances,
-// shallow sizes and class names.
+// shallow sizes and class names. On a graph without distances
+// (graph.Options.SkipDistances) the distance columns stay unset.
 func Begin(g *graph.Graph) *Pending {
 	p := &Pending{totals: totalsBeforeDominators(g)}
 	p.rows, p.perNode = classesBeforeDominators(g, nil)

@@ -11,6 +11,7 @@ import (
 	"github.com/heapscope/heapscope/leak"
 	"github.com/heapscope/heapscope/progress"
 	"github.com/heapscope/heapscope/report"
+	"github.com/heapscope/heapscope/summary"
 )
 
 type leaksOptions struct {
@@ -48,20 +49,31 @@ Exit code 0 when no leak is found, 1 with --fail-on-leak when one is, 2 on error
 			// (keyed with the last one's interfaces) as soon as it is
 			// analysed, so a series costs little more memory than its last
 			// snapshot.
+			// The class tables are computed while each dominator tree is
+			// built (graph.Options.BeforeDominators).
 			n := len(args)
-			last, err := load(args[n-1], rep)
+			var lastSummary *summary.Pending
+			last, err := loadWith(args[n-1], rep, graph.Options{BeforeDominators: func(g *graph.Graph) { lastSummary = summary.Begin(g) }})
 			if err != nil {
 				return err
 			}
+			// Earlier snapshots are classified with the last one's
+			// interfaces and need no distances.
 			earlier := make([]*leak.Earlier, n-1)
-			err = loadEach(args[:n-1], rep, func(k int, g *graph.Graph) {
-				earlier[k] = leak.Summarize(g, args[k], last.Interfaces)
+			pending := make([]*leak.PendingEarlier, n-1)
+			err = loadEach(args[:n-1], rep, func(k int) graph.Options {
+				return graph.Options{
+					Interfaces: last.Interfaces, SkipDistances: true,
+					BeforeDominators: func(g *graph.Graph) { pending[k] = leak.BeginEarlier(g) },
+				}
+			}, func(k int, g *graph.Graph) {
+				earlier[k] = pending[k].Finish(g, args[k])
 			})
 			if err != nil {
 				return err
 			}
 			return writeLeaks(cmd, func() (*leak.Report, error) {
-				return leak.AnalyzeSeries(earlier, last, args[n-1], leak.Options{MinGrowth: o.minGrowth})
+				return leak.AnalyzeSeries(earlier, last, args[n-1], leak.Options{MinGrowth: o.minGrowth, LastSummary: lastSummary})
 			}, o, rep)
 		},
 	}
@@ -92,15 +104,17 @@ func (o *leaksOptions) check(cmd *cobra.Command) error {
 // loadAll reads and analyses several snapshots.
 func loadAll(paths []string, rep *progress.Reporter) ([]*graph.Graph, error) {
 	graphs := make([]*graph.Graph, len(paths))
-	err := loadEach(paths, rep, func(k int, g *graph.Graph) { graphs[k] = g })
+	err := loadEach(paths, rep, nil, func(k int, g *graph.Graph) { graphs[k] = g })
 	return graphs, err
 }
 
 // loadEach reads and analyses several snapshots and hands each to keep,
 // two at a time when they are small enough: the analysis of one leaves a
 // core idle for long stretches (the dominator tree is sequential) that the
-// parse of the next one fills. keep may run concurrently for different k.
-func loadEach(paths []string, rep *progress.Reporter, keep func(k int, g *graph.Graph)) error {
+// parse of the next one fills. options, if set, gives each graph's analysis
+// options. keep and the options' hooks may run concurrently for different
+// k.
+func loadEach(paths []string, rep *progress.Reporter, options func(k int) graph.Options, keep func(k int, g *graph.Graph)) error {
 	const concurrentBelow = 1 << 30 // bytes per file; bigger ones load alone to bound memory
 	parallel := len(paths) > 1
 	for _, p := range paths {
@@ -108,9 +122,15 @@ func loadEach(paths []string, rep *progress.Reporter, keep func(k int, g *graph.
 			parallel = false
 		}
 	}
+	opts := func(k int) graph.Options {
+		if options == nil {
+			return graph.Options{}
+		}
+		return options(k)
+	}
 	if !parallel {
 		for k, p := range paths {
-			g, err := load(p, rep)
+			g, err := loadWith(p, rep, opts(k))
 			if err != nil {
 				return err
 			}
@@ -128,7 +148,7 @@ func loadEach(paths []string, rep *progress.Reporter, keep func(k int, g *graph.
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			g, err := load(p, nil)
+			g, err := loadWith(p, nil, opts(k))
 			if errs[k] = err; err == nil {
 				keep(k, g)
 			}

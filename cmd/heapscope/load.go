@@ -11,11 +11,11 @@ import (
 
 // load reads and analyses one snapshot file ("-" for stdin).
 func load(path string, rep *progress.Reporter) (*graph.Graph, error) {
-	return loadWith(path, rep, nil)
+	return loadWith(path, rep, graph.Options{})
 }
 
-// loadWith is load with graph.Options.BeforeDominators.
-func loadWith(path string, rep *progress.Reporter, before func(*graph.Graph)) (*graph.Graph, error) {
+// loadWith is load with analysis options (Phase is set here).
+func loadWith(path string, rep *progress.Reporter, opt graph.Options) (*graph.Graph, error) {
 	var size int64 = -1
 	if path != "-" {
 		st, err := os.Stat(path)
@@ -31,5 +31,6 @@ func loadWith(path string, rep *progress.Reporter, before func(*graph.Graph)) (*
 	if err != nil {
 		return nil, inputError(fmt.Errorf("%s: %w", path, err))
 	}
-	return graph.Analyze(s, graph.Options{Phase: rep.Phase, BeforeDominators: before}), nil
+	opt.Phase = rep.Phase
+	return graph.Analyze(s, opt), nil
 }

@@ -34,7 +34,7 @@ count, distance, shallow size and retained size per class.`,
 			}
 			rep := progress.New()
 			var pending *summary.Pending
-			g, err := loadWith(args[0], rep, func(g *graph.Graph) { pending = summary.Begin(g) })
+			g, err := loadWith(args[0], rep, graph.Options{BeforeDominators: func(g *graph.Graph) { pending = summary.Begin(g) }})
 			if err != nil {
 				return err
 			}
