@@ -223,11 +223,11 @@ func (g *Graph) buildDominators() {
 	// Semi-NCA only ever compares semidominators.
 	// semi and label share one allocation that becomes Retained once they
 	// are dead.
-	pre = nil
 	retained := make([]uint64, n+1)
 	halves := unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(retained))), 2*(n+1))
 	semi, label := halves[:n+1:n+1], halves[n+1:]
-	ancestor := make([]uint32, n+1)
+	ancestor := pre // pre is dead
+	pre = nil
 	copy(ancestor, parent)
 	var path []uint32
 	for i := n; i >= 2; i-- {
@@ -262,6 +262,7 @@ func (g *Graph) buildDominators() {
 		semi[i] = sd
 		label[i] = sd
 	}
+	scratch := first // n+1 words, for the preorder layout
 	first, preds, label = nil, nil, nil
 
 	// Immediate dominators: the nearest dominator-tree ancestor of the
@@ -288,7 +289,7 @@ func (g *Graph) buildDominators() {
 		o := vertex[i]
 		g.Retained[dom[o]] += g.Retained[o]
 	}
-	g.preorderDominatorTree(vertex, idom)
+	g.preorderDominatorTree(vertex, idom, scratch)
 }
 
 // preorderDominatorTree lays the dominator tree out in preorder, children in
@@ -296,13 +297,13 @@ func (g *Graph) buildDominators() {
 // dominators in search numbering (a dominator is numbered below what it
 // dominates): subtree sizes are summed up, then each node is placed in its
 // dominator's range, parents first. Both passes walk the numbering in order.
-func (g *Graph) preorderDominatorTree(vertex, idom []uint32) {
+// size, of n+1 words, is scratch memory.
+func (g *Graph) preorderDominatorTree(vertex, idom, size []uint32) {
 	n := uint32(len(vertex) - 1)
 	order := make([]uint32, n)
 	end := make([]uint32, n)
 	// size[i] is the subtree size of i until i is placed, then the next free
 	// position for i's children.
-	size := make([]uint32, n+1)
 	for i := range size {
 		size[i] = 1
 	}
