@@ -245,6 +245,10 @@ func (t *Target) snapshotCDP(ctx context.Context, m *meter, opt SnapshotOptions)
 	lastEvent.Store(time.Now().UnixNano())
 	var bad atomic.Value // error: a malformed chunk
 	var lastChunk atomic.Int64
+	// received counts what the target sent: chunk handlers run in order on
+	// the session's goroutine, so when a drop is seen every chunk before it
+	// is counted, whether or not the parser has read it yet.
+	var received atomic.Int64
 	// Subscribe before the command: every chunk arrives before its answer.
 	unsubChunk := t.C.Subscribe(inspector.EventAddHeapSnapshotChunk, func(p json.RawMessage) {
 		lastEvent.Store(time.Now().UnixNano())
@@ -255,6 +259,7 @@ func (t *Target) snapshotCDP(ctx context.Context, m *meter, opt SnapshotOptions)
 			pw.CloseWithError(err)
 			return
 		}
+		received.Add(int64(len(c.Chunk)))
 		// Blocks while the parser is behind (back-pressure); fails at once
 		// once the parser has stopped, and the rest is dropped.
 		_, _ = io.WriteString(pw, c.Chunk)
@@ -299,7 +304,7 @@ func (t *Target) snapshotCDP(ctx context.Context, m *meter, opt SnapshotOptions)
 			err = cause
 		}
 		if errors.Is(err, inspector.ErrClosed) {
-			err = fmt.Errorf("the inspector connection dropped after %s of the snapshot: %w", humanize.IBytes(uint64(m.n.Load())), err)
+			err = fmt.Errorf("the inspector connection dropped after %s of the snapshot: %w", humanize.IBytes(uint64(received.Load())), err)
 		}
 		pw.CloseWithError(err)
 		p := <-done
