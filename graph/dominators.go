@@ -12,7 +12,8 @@ import (
 // so that the page-owned rule does not apply. Dropped are weak edges, self
 // edges, the table→value edge of a WeakMap ephemeron, and (except from the
 // root) shortcut edges and edges from a non-page-owned node into a
-// page-owned one. It is small enough to be inlined into the search.
+// page-owned one. The search tests the common edge types itself and calls
+// this for the rest.
 func (g *Graph) isEssential(v, e, to uint32, t snapshot.EdgeType, anyTarget bool) bool {
 	return t != snapshot.EdgeWeak && to != v && (anyTarget || !g.pageOwned.has(to)) &&
 		(t != snapshot.EdgeShortcut || v == g.S.Root) &&
@@ -35,12 +36,15 @@ func (g *Graph) isEphemeronTableEdge(v, e uint32) bool {
 // by each other) is hung under the root without a search.
 //
 // DevTools (calculateDominatorsAndRetainedSizes) runs Lengauer–Tarjan on
-// that spanning tree. Dominators are unique, so this uses the faster
-// Semi-NCA algorithm (Georgiadis, "Linear-Time Algorithms for Dominators and
-// Related Problems", 2005) on the same tree and computes the same
-// semidominators the same way; the cliques, whose tree edges are not real
-// search edges, then also get the same answer: their semidominator is never
-// below the root's children, so both algorithms give them the root.
+// such a spanning tree. Immediate dominators are unique, so any correct
+// algorithm on any depth-first tree of the same graph gives the same ones;
+// this runs the faster Semi-NCA algorithm (Georgiadis, "Linear-Time
+// Algorithms for Dominators and Related Problems", 2005), which computes
+// semidominators as Lengauer–Tarjan does and then each immediate dominator
+// by walking up the tree built so far. The cliques, hung under the root
+// without a search, are numbered after every searched node; their
+// predecessors are cliques too, so they never lower a searched node's
+// semidominator, and both algorithms give them the root.
 //
 // Vertices are numbered in preorder (1 is the root, 0 "none") and the
 // predecessor lists hold these numbers, so a predecessor numbered below the
@@ -84,7 +88,7 @@ func (g *Graph) buildDominators() {
 	// ownedOnly collects, in the first phase, the targets of edges that are
 	// not essential but do make their target page-owned.
 	var ownedOnly []uint32
-	dfs := func(root open, first, ownedPhase bool) {
+	dfs := func(root open, recordDropped, ownedPhase bool) {
 		stack = append(stack[:0], root)
 		for len(stack) > 0 {
 			top := &stack[len(stack)-1]
@@ -102,7 +106,7 @@ func (g *Graph) buildDominators() {
 				}
 				if !ok {
 					skip[e>>6] |= 1 << (e & 63)
-					if first {
+					if recordDropped {
 						dropped = append(dropped, to)
 					}
 					if ownedPhase && t != snapshot.EdgeWeak && to != v {
@@ -179,6 +183,7 @@ func (g *Graph) buildDominators() {
 	}
 	dropped = nil
 	if cnt < n {
+		// Orphans; their edges were classified above.
 		for v := uint32(0); v < n; v++ {
 			if !seen.has(v) && first[v+1] == 0 {
 				dfs(visit(v, 1, owned.has(v)), false, false)

@@ -222,7 +222,8 @@ func Begin(g *graph.Graph) *Pending {
 }
 
 // Finish completes p on the fully analysed g: the rows as ClassesByNode
-// returns them (all nodes) and the totals as ComputeTotals does.
+// returns them (all nodes) and the totals as ComputeTotals does. Call it
+// once: it adds the retained sizes to the rows.
 func (p *Pending) Finish(g *graph.Graph) ([]Class, []int32, Totals) {
 	classRetained(g, p.perNode, p.rows)
 	p.totals.finish(g)
