@@ -1,27 +1,13 @@
 package graph
 
-import (
-	"path/filepath"
-	"testing"
-
-	"github.com/heapscope/heapscope/snapshot"
-)
+import "testing"
 
 // TestDominatorPreorder checks the preorder layout of the dominator tree
 // against its children lists on real snapshots: every node sits inside its
 // dominator's range, and each range holds exactly the node and its
 // children's ranges.
 func TestDominatorPreorder(t *testing.T) {
-	files, _ := filepath.Glob("../testdata/corpus/*__0.heapsnapshot.gz")
-	if len(files) == 0 {
-		t.Fatal("project corpus missing")
-	}
-	for _, f := range files {
-		s, err := snapshot.ReadFile(f, snapshot.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		g := Analyze(s, Options{})
+	forCorpus(t, "*__0.heapsnapshot.gz", false, func(f string, g *Graph) {
 		g.BuildDominated()
 		n := uint32(g.NodeCount())
 		pos := make([]uint32, n)
@@ -33,7 +19,7 @@ func TestDominatorPreorder(t *testing.T) {
 			placed.set(o)
 			pos[o] = uint32(k)
 		}
-		if g.DominatorPreorder[0] != s.Root || g.DominatorSubtreeEnd[0] != n {
+		if g.DominatorPreorder[0] != g.S.Root || g.DominatorSubtreeEnd[0] != n {
 			t.Fatalf("%s: the root does not span the tree", f)
 		}
 		for o := uint32(0); o < n; o++ {
@@ -49,5 +35,5 @@ func TestDominatorPreorder(t *testing.T) {
 				t.Fatalf("%s: node %d spans %d positions, its subtree has %d nodes", f, o, got, size)
 			}
 		}
-	}
+	})
 }

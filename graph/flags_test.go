@@ -40,12 +40,28 @@ func markPageOwnedPlain(g *Graph) bitset {
 // the project's corpus (Node.js 16–26 and Chromium; those with WeakMaps and
 // DOM trees included) and HEAPSCOPE_EXTRA_CORPUS.
 func TestPageOwnedByDominatorSearch(t *testing.T) {
-	files, err := filepath.Glob("../testdata/corpus/*.heapsnapshot.gz")
+	forCorpus(t, "*.heapsnapshot.gz", true, func(f string, g *Graph) {
+		want := markPageOwnedPlain(g)
+		if !slices.Equal(g.pageOwned, want) {
+			t.Errorf("%s: page-owned flags differ from DevTools' search", f)
+		}
+		if n := countBits(want); n == 0 && len(g.pageOwnedRoots()) > 0 {
+			t.Errorf("%s: no page-owned node despite page-owned roots", f)
+		}
+	})
+}
+
+// forCorpus analyses the project's corpus snapshots matching pattern (and,
+// with extra, those of HEAPSCOPE_EXTRA_CORPUS) and calls check with each
+// file's name and graph.
+func forCorpus(t *testing.T, pattern string, extra bool, check func(name string, g *Graph)) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("../testdata/corpus", pattern))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("project corpus missing: %v", err)
 	}
-	if extra := os.Getenv("HEAPSCOPE_EXTRA_CORPUS"); extra != "" {
-		more, _ := filepath.Glob(filepath.Join(extra, "*.heapsnapshot.gz"))
+	if dir := os.Getenv("HEAPSCOPE_EXTRA_CORPUS"); extra && dir != "" {
+		more, _ := filepath.Glob(filepath.Join(dir, pattern))
 		files = append(files, more...)
 	}
 	for _, f := range files {
@@ -53,14 +69,7 @@ func TestPageOwnedByDominatorSearch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		g := Analyze(s, Options{})
-		want := markPageOwnedPlain(g)
-		if !slices.Equal(g.pageOwned, want) {
-			t.Errorf("%s: page-owned flags differ from DevTools' search", filepath.Base(f))
-		}
-		if n := countBits(want); n == 0 && len(g.pageOwnedRoots()) > 0 {
-			t.Errorf("%s: no page-owned node despite page-owned roots", filepath.Base(f))
-		}
+		check(filepath.Base(f), Analyze(s, Options{}))
 	}
 }
 

@@ -45,20 +45,17 @@ Exit code 0 when no leak is found, 1 with --fail-on-leak when one is, 2 on error
 			}
 			rep := progress.New()
 			// The last snapshot is loaded first and kept whole; each earlier
-			// one is reduced to its class rows and retained sizes by id
-			// (keyed with the last one's interfaces) as soon as it is
-			// analysed, so a series costs little more memory than its last
-			// snapshot.
-			// The class tables are computed while each dominator tree is
-			// built (graph.Options.BeforeDominators).
+			// one is analysed with the last one's interfaces and without
+			// distances, and reduced to its class rows and retained sizes by
+			// id as soon as it is analysed, so a series costs little more
+			// memory than its last snapshot. Every class table is begun while
+			// its dominator tree is built (graph.Options.BeforeDominators).
 			n := len(args)
 			var lastSummary *summary.Pending
 			last, err := loadWith(args[n-1], rep, graph.Options{BeforeDominators: func(g *graph.Graph) { lastSummary = summary.Begin(g) }})
 			if err != nil {
 				return err
 			}
-			// Earlier snapshots are classified with the last one's
-			// interfaces and need no distances.
 			earlier := make([]*leak.Earlier, n-1)
 			pending := make([]*leak.PendingEarlier, n-1)
 			err = loadEach(args[:n-1], rep, func(k int) graph.Options {
