@@ -203,7 +203,8 @@ func (g *Graph) buildDominators() {
 	for o := uint32(1); o <= n; o++ {
 		first[o] += first[o-1]
 	}
-	preds := make([]uint32, first[n])
+	g.lateDone.Wait()
+	preds := g.late.preds[:first[n]]
 	for src := uint32(0); src < n; src++ {
 		ps := pre[src]
 		for e := s.FirstEdge[src]; e < s.FirstEdge[src+1]; e++ {
@@ -228,7 +229,7 @@ func (g *Graph) buildDominators() {
 	// Semi-NCA only ever compares semidominators.
 	// semi and label share one allocation that becomes Retained once they
 	// are dead.
-	retained := make([]uint64, n+1)
+	retained := g.late.retained
 	halves := unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(retained))), 2*(n+1))
 	semi, label := halves[:n+1:n+1], halves[n+1:]
 	ancestor := pre // pre is dead
@@ -294,7 +295,38 @@ func (g *Graph) buildDominators() {
 		o := vertex[i]
 		g.Retained[dom[o]] += g.Retained[o]
 	}
-	g.preorderDominatorTree(vertex, idom, scratch)
+	// The predecessor lists are dead: their pages hold the layout.
+	g.preorderDominatorTree(vertex, idom, scratch, g.late.preds)
+	g.late = lateArrays{}
+}
+
+// lateArrays are the dominator chain's arrays that it fills only after its
+// search. They are allocated up front so that the other chain, which has
+// time to spare, faults their pages in meanwhile (lateArrays.fault): the
+// kernel's page faults then stay off the critical path.
+type lateArrays struct {
+	// preds holds the essential predecessor lists, then the preorder layout
+	// of the dominator tree (two words per node), so it has at least one
+	// word per edge and two per node.
+	preds []uint32
+	// retained holds Semi-NCA's semi and label arrays, then Retained.
+	retained []uint64
+}
+
+func newLateArrays(n, edges uint32) lateArrays {
+	return lateArrays{make([]uint32, max(edges, 2*n)), make([]uint64, n+1)}
+}
+
+// fault writes one (zero) word per page of each array, so that the kernel
+// maps the pages before the dominator chain writes them.
+func (l *lateArrays) fault() {
+	const page = 4096
+	for i := 0; i < len(l.preds); i += page / 4 {
+		l.preds[i] = 0
+	}
+	for i := 0; i < len(l.retained); i += page / 8 {
+		l.retained[i] = 0
+	}
 }
 
 // preorderDominatorTree lays the dominator tree out in preorder, children in
@@ -302,11 +334,11 @@ func (g *Graph) buildDominators() {
 // dominators in search numbering (a dominator is numbered below what it
 // dominates): subtree sizes are summed up, then each node is placed in its
 // dominator's range, parents first. Both passes walk the numbering in order.
-// size, of n+1 words, is scratch memory.
-func (g *Graph) preorderDominatorTree(vertex, idom, size []uint32) {
+// size, of n+1 words, is scratch memory; the layout takes the first 2n words
+// of out.
+func (g *Graph) preorderDominatorTree(vertex, idom, size, out []uint32) {
 	n := uint32(len(vertex) - 1)
-	order := make([]uint32, n)
-	end := make([]uint32, n)
+	order, end := out[:n:n], out[n:2*n:2*n]
 	// size[i] is the subtree size of i until i is placed, then the next free
 	// position for i's children.
 	for i := range size {

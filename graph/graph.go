@@ -86,9 +86,13 @@ type Graph struct {
 	// dominator tree turns it into its predecessor index.
 	inDegree     []uint32
 	inDegreeDone sync.WaitGroup
-	scripts      scriptIndex
-	traceOnce    sync.Once
-	traceByID    map[uint32]int32 // trace-tree node id → index in S.TraceTree
+	// late holds the dominator chain's arrays that it fills only after its
+	// search; the other chain faults their pages in meanwhile (lateDone).
+	late      lateArrays
+	lateDone  sync.WaitGroup
+	scripts   scriptIndex
+	traceOnce sync.Once
+	traceByID map[uint32]int32 // trace-tree node id → index in S.TraceTree
 
 	extra       []string                 // strings added by the analyses
 	extraIdx    map[string]uint32        // dedup of extra, as DevTools' getIndexForString
@@ -131,6 +135,8 @@ func Analyze(s *snapshot.Snapshot, opt Options) *Graph {
 	g := &Graph{S: s, extraIdx: map[string]uint32{}}
 	g.shallowDone.Add(1)
 	g.inDegreeDone.Add(1)
+	g.lateDone.Add(1)
+	g.late = newLateArrays(uint32(s.NodeCount()), uint32(s.EdgeCount()))
 	g.parseEphemeronNames()
 	// Two independent chains, one per core: the dominator tree needs the
 	// page-owned flags, then the in-degrees and (at its very end) the
@@ -144,6 +150,8 @@ func Analyze(s *snapshot.Snapshot, opt Options) *Graph {
 	}()
 	g.countInDegrees()
 	g.inDegreeDone.Done()
+	g.late.fault()
+	g.lateDone.Done()
 	phase("propagating DOM state")
 	g.propagateDOMState()
 	phase("calculating shallow sizes")

@@ -5,14 +5,17 @@
 //
 // With HEAPSCOPE_TIMINGS=1 it instead logs, on standard error and whether or
 // not it is a terminal, one line per finished phase with its wall time and
-// the Go heap in use: the numbers behind docs/performance.md.
+// the Go heap in use, and (on Linux) the process's resident and peak
+// resident memory: the numbers behind docs/performance.md.
 package progress
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
 	"runtime"
+	"strconv"
 	"sync"
 	"time"
 
@@ -93,10 +96,35 @@ func (r *Reporter) endPhase() {
 	if r.timings {
 		var m runtime.MemStats
 		runtime.ReadMemStats(&m)
-		fmt.Fprintf(r.w, "heapscope: %-32s %7.3f s  Go heap %5d MiB\n", r.phase, time.Since(r.phaseStart).Seconds(), m.HeapAlloc>>20)
+		fmt.Fprintf(r.w, "heapscope: %-32s %7.3f s  Go heap %5d MiB%s\n", r.phase, time.Since(r.phaseStart).Seconds(), m.HeapAlloc>>20, residentSet())
 		return
 	}
 	fmt.Fprintf(r.w, "\r\033[K")
+}
+
+// residentSet returns ", RSS N MiB, peak M MiB" from /proc/self/status
+// (VmRSS, VmHWM), or "" where there is no such file.
+func residentSet() string {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return ""
+	}
+	field := func(name string) int64 {
+		i := bytes.Index(status, []byte("\n"+name+":"))
+		if i < 0 {
+			return -1
+		}
+		kb, err := strconv.ParseInt(string(bytes.Fields(status[i+len(name)+2:])[0]), 10, 64)
+		if err != nil {
+			return -1
+		}
+		return kb >> 10
+	}
+	rss, hwm := field("VmRSS"), field("VmHWM")
+	if rss < 0 || hwm < 0 {
+		return ""
+	}
+	return fmt.Sprintf(", RSS %5d MiB, peak %5d MiB", rss, hwm)
 }
 
 // Done ends the last phase.
