@@ -38,6 +38,32 @@ func (g *Graph) parseEphemeronNames() {
 			g.ephemeron[uint32(id)] = ephemeronName{pair: m[1], tableID: t}
 		}
 	}
+	g.findEphemeronTables()
+}
+
+// findEphemeronTables marks the nodes whose id some ephemeron edge name
+// gives as its WeakMap table (g.ephemeronTables; nil when there are none),
+// so that the dominator search reads an edge's name only for the edges out
+// of those few nodes instead of for every internal edge.
+func (g *Graph) findEphemeronTables() {
+	ids := map[uint32]bool{}
+	var maybe [1 << 10]uint64 // a filter over the low id bits (V8 ids are odd)
+	for _, m := range g.ephemeron {
+		if m.tableID <= 1<<32-1 {
+			id := uint32(m.tableID)
+			ids[id] = true
+			maybe[id>>7&(1<<10-1)] |= 1 << (id >> 1 & 63)
+		}
+	}
+	if len(ids) == 0 {
+		return
+	}
+	g.ephemeronTables = newBitset(g.NodeCount())
+	for o, id := range g.S.NodeIDs {
+		if maybe[id>>7&(1<<10-1)]&(1<<(id>>1&63)) != 0 && ids[id] {
+			g.ephemeronTables.set(uint32(o))
+		}
+	}
 }
 
 // weakMapEdge returns the parsed ephemeron name of string id, if it is one.
@@ -133,7 +159,7 @@ func (g *Graph) distanceFilter(i, e uint32, pending map[string]struct{}) bool {
 			return index < 2 || index%3 != 1
 		}
 	}
-	if s.EdgeTypes[e] == snapshot.EdgeInternal {
+	if s.EdgeTypes[e] == snapshot.EdgeInternal && len(g.ephemeron) > 0 {
 		// A WeakMap value has two edges, from the table and from the key:
 		// skip the first one met so the distance comes from the second
 		// (crbug 1290800).

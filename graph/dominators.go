@@ -25,6 +25,9 @@ func (g *Graph) isEssential(v, e, to uint32, t snapshot.EdgeType, anyTarget bool
 //
 //go:noinline
 func (g *Graph) isEphemeronTableEdge(v, e uint32) bool {
+	if g.ephemeronTables == nil || !g.ephemeronTables.has(v) {
+		return false
+	}
 	m, ok := g.weakMapEdge(g.S.EdgeNames[e])
 	return ok && uint64(g.S.NodeIDs[v]) == m.tableID
 }
@@ -53,80 +56,15 @@ func (g *Graph) isEphemeronTableEdge(v, e uint32) bool {
 func (g *Graph) buildDominators() {
 	s := g.S
 	n := uint32(s.NodeCount())
-	var owned bitset // complete once the first phase of the search is done
-
-	pre := make([]uint32, n+1)    // ordinal → preorder number
-	vertex := make([]uint32, n+1) // preorder number → ordinal
-	parent := make([]uint32, n+1) // preorder number → parent's number
-	// skip marks the edges found not essential: few, so that the search
-	// writes it rarely.
-	skip := make([]uint64, (s.EdgeCount()+63)/64)
-	// The other chain counts all edges into each node while this one runs
-	// the search; the few edges the search finds not essential (in a Node.js
-	// heap about one in a thousand) are then taken off.
-	var dropped []uint32
-	seen := newBitset(int(n))
-	var cnt uint32
-
-	// Iterative DFS in edge order; the stack holds each open vertex, its
-	// number, its next and end edge. Each edge of a visited node is looked
-	// at exactly once, which is when it is classified.
-	type open struct {
-		v, pv, next, end uint32
-		anyTarget        bool
+	d := &domSearch{
+		g:      g,
+		pre:    make([]uint32, n+1), // ordinal → preorder number
+		vertex: make([]uint32, n+1), // preorder number → ordinal
+		parent: make([]uint32, n+1), // preorder number → parent's number
+		seen:   newBitset(int(n)),
+		skip:   make([]uint64, (s.EdgeCount()+63)/64),
 	}
-	var stack []open
-	edgeTo, edgeTypes, firstEdge := s.EdgeTo, s.EdgeTypes, s.FirstEdge
-	visit := func(v, p uint32, anyTarget bool) open {
-		cnt++
-		pre[v] = cnt
-		vertex[cnt] = v
-		parent[cnt] = p
-		seen.set(v)
-		return open{v, cnt, firstEdge[v], firstEdge[v+1], anyTarget}
-	}
-	// ownedOnly collects, in the first phase, the targets of edges that are
-	// not essential but do make their target page-owned.
-	var ownedOnly []uint32
-	dfs := func(root open, recordDropped, ownedPhase bool) {
-		stack = append(stack[:0], root)
-		for len(stack) > 0 {
-			top := &stack[len(stack)-1]
-			v := top.v
-			e := top.next
-			for ; e < top.end; e++ {
-				to := edgeTo[e]
-				t := edgeTypes[e]
-				var ok bool
-				if t < snapshot.EdgeShortcut && t != snapshot.EdgeInternal {
-					// The common types, inlined: only the general rules apply.
-					ok = to != v && (top.anyTarget || !owned.has(to))
-				} else {
-					ok = g.isEssential(v, e, to, t, top.anyTarget)
-				}
-				if !ok {
-					skip[e>>6] |= 1 << (e & 63)
-					if recordDropped {
-						dropped = append(dropped, to)
-					}
-					if ownedPhase && t != snapshot.EdgeWeak && to != v {
-						ownedOnly = append(ownedOnly, to)
-					}
-					continue
-				}
-				if !seen.has(to) {
-					break
-				}
-			}
-			if e == top.end {
-				stack = stack[:len(stack)-1]
-				continue
-			}
-			top.next = e + 1
-			to := edgeTo[e]
-			stack = append(stack, visit(to, top.pv, ownedPhase || owned.has(to)))
-		}
-	}
+	firstEdge, edgeTo, edgeTypes := s.FirstEdge, s.EdgeTo, s.EdgeTypes
 
 	// The page-owned flags decide which edges out of nodes that are not
 	// page-owned are essential, so DevTools computes them first, by a search
@@ -135,13 +73,13 @@ func (g *Graph) buildDominators() {
 	// first phase every node it reaches is page-owned, and every edge out of
 	// one is essential or not whatever the flags are. The flags are then
 	// what it reached plus what the page-owned edges it skipped lead to.
-	root := visit(s.Root, 0, true)
+	root := d.visit(s.Root, 0, true)
 	for _, r := range g.pageOwnedRoots() {
-		if !seen.has(r) {
-			dfs(visit(r, root.pv, true), true, true)
+		if !d.seen.has(r) {
+			d.run(d.visit(r, root.pv, true), true, true)
 		}
 	}
-	owned = slices.Clone(seen)
+	owned := slices.Clone(d.seen)
 	owned.clear(s.Root) // visited first, but page-owned only if reached
 	g.inDegreeDone.Wait()
 	if g.inDegree[s.Root+1] > 0 {
@@ -151,26 +89,26 @@ func (g *Graph) buildDominators() {
 			}
 			for e := firstEdge[v]; e < firstEdge[v+1]; e++ {
 				if edgeTo[e] == s.Root && edgeTypes[e] != snapshot.EdgeWeak {
-					ownedOnly = append(ownedOnly, s.Root)
+					d.ownedOnly = append(d.ownedOnly, s.Root)
 				}
 			}
 		}
 	}
-	g.extendPageOwned(owned, ownedOnly)
-	g.pageOwned, ownedOnly = owned, nil
-	dfs(root, true, false)
-	if cnt < n {
+	g.extendPageOwned(owned, d.ownedOnly)
+	g.pageOwned, d.owned, d.ownedOnly = owned, owned, nil
+	d.run(root, true, false)
+	if d.cnt < n {
 		// Classify the edges out of unvisited nodes, which the search did
 		// not see, so that the orphans (no essential retainer) are known.
 		for v := uint32(0); v < n; v++ {
-			if seen.has(v) {
+			if d.seen.has(v) {
 				continue
 			}
 			anyTarget := owned.has(v)
 			for e := s.FirstEdge[v]; e < s.FirstEdge[v+1]; e++ {
 				if !g.isEssential(v, e, s.EdgeTo[e], s.EdgeTypes[e], anyTarget) {
-					skip[e>>6] |= 1 << (e & 63)
-					dropped = append(dropped, s.EdgeTo[e])
+					d.skip[e>>6] |= 1 << (e & 63)
+					d.dropped = append(d.dropped, s.EdgeTo[e])
 				}
 			}
 		}
@@ -178,25 +116,26 @@ func (g *Graph) buildDominators() {
 	// first[o+1] becomes the number of essential edges into o.
 	first := g.inDegree
 	g.inDegree = nil
-	for _, to := range dropped {
+	for _, to := range d.dropped {
 		first[to+1]--
 	}
-	dropped = nil
-	if cnt < n {
+	d.dropped = nil
+	if d.cnt < n {
 		// Orphans; their edges were classified above.
 		for v := uint32(0); v < n; v++ {
-			if !seen.has(v) && first[v+1] == 0 {
-				dfs(visit(v, 1, owned.has(v)), false, false)
+			if !d.seen.has(v) && first[v+1] == 0 {
+				d.run(d.visit(v, 1, owned.has(v)), false, false)
 			}
 		}
 	}
-	g.Unreachable = int(n - cnt)
+	g.Unreachable = int(n - d.cnt)
 	for v := uint32(0); v < n; v++ {
-		if !seen.has(v) {
-			visit(v, 1, false)
+		if !d.seen.has(v) {
+			d.visit(v, 1, false)
 		}
 	}
-	stack, seen = nil, nil
+	pre, vertex, parent, skip := d.pre, d.vertex, d.parent, d.skip
+	d = nil
 
 	// Essential predecessor lists: CSR by ordinal (first[o] ≤ k <
 	// first[o+1]), holding preorder numbers.
@@ -326,6 +265,107 @@ func (l *lateArrays) fault() {
 	}
 	for i := 0; i < len(l.retained); i += page / 8 {
 		l.retained[i] = 0
+	}
+}
+
+// domSearch is buildDominators' depth-first search, in edge order. It
+// numbers the vertices in preorder, records each one's tree parent, and
+// classifies each edge out of a visited node exactly once, when it looks at
+// it, marking in skip the few that are not essential.
+type domSearch struct {
+	g                   *Graph
+	pre, vertex, parent []uint32
+	seen                bitset
+	owned               bitset // nil in the first phase, which needs none
+	skip                []uint64
+	cnt                 uint32
+	stack               []searchFrame
+	// dropped collects the targets of the edges found not essential, to be
+	// taken off the in-degrees; ownedOnly, in the first phase, the targets
+	// of those that still make their target page-owned.
+	dropped, ownedOnly []uint32
+}
+
+// searchFrame is an open vertex of the search: its ordinal and number, its
+// next and end edge, and whether any target is allowed (the vertex is the
+// root or page-owned).
+type searchFrame struct {
+	v, pv, next, end uint32
+	anyTarget        bool
+}
+
+// visit numbers v, with tree parent number p, and returns its frame.
+func (d *domSearch) visit(v, p uint32, anyTarget bool) searchFrame {
+	d.cnt++
+	d.pre[v] = d.cnt
+	d.vertex[d.cnt] = v
+	d.parent[d.cnt] = p
+	d.seen.set(v)
+	fe := d.g.S.FirstEdge
+	return searchFrame{v, d.cnt, fe[v], fe[v+1], anyTarget}
+}
+
+// run searches from root, an already visited vertex. recordDropped collects
+// the targets of edges found not essential; ownedPhase is the first phase,
+// from the page-owned roots. The hot loop works on local copies of the
+// search's state (visit inlined by hand).
+func (d *domSearch) run(root searchFrame, recordDropped, ownedPhase bool) {
+	s := d.g.S
+	edgeTo, edgeTypes, firstEdge := s.EdgeTo, s.EdgeTypes, s.FirstEdge
+	pre, vertex, parent := d.pre, d.vertex, d.parent
+	seen, owned := d.seen, d.owned
+	// Internal edges need the general test only when WeakMap tables exist.
+	general := snapshot.EdgeInternal
+	if d.g.ephemeronTables == nil {
+		general = snapshot.EdgeShortcut
+	}
+	cnt := d.cnt
+	stack := append(d.stack[:0], root)
+	for len(stack) > 0 {
+		top := &stack[len(stack)-1]
+		v, e, end := top.v, top.next, top.end
+		for ; e < end; e++ {
+			to := edgeTo[e]
+			t := edgeTypes[e]
+			var ok bool
+			if t < snapshot.EdgeShortcut && t != general {
+				// The common types, inlined: only the general rules apply.
+				ok = to != v && (top.anyTarget || !owned.has(to))
+			} else {
+				ok = d.g.isEssential(v, e, to, t, top.anyTarget)
+			}
+			if !ok {
+				d.notEssential(e, to, t, v, recordDropped, ownedPhase)
+				continue
+			}
+			if !seen.has(to) {
+				break
+			}
+		}
+		if e == end {
+			stack = stack[:len(stack)-1]
+			continue
+		}
+		top.next = e + 1
+		to := edgeTo[e]
+		cnt++
+		pre[to] = cnt
+		vertex[cnt] = to
+		parent[cnt] = top.pv
+		seen.set(to)
+		stack = append(stack, searchFrame{to, cnt, firstEdge[to], firstEdge[to+1], ownedPhase || owned.has(to)})
+	}
+	d.cnt, d.stack = cnt, stack
+}
+
+// notEssential records edge e (of type t, from v to to) as not essential.
+func (d *domSearch) notEssential(e, to uint32, t snapshot.EdgeType, v uint32, recordDropped, ownedPhase bool) {
+	d.skip[e>>6] |= 1 << (e & 63)
+	if recordDropped {
+		d.dropped = append(d.dropped, to)
+	}
+	if ownedPhase && t != snapshot.EdgeWeak && to != v {
+		d.ownedOnly = append(d.ownedOnly, to)
 	}
 }
 

@@ -94,11 +94,14 @@ type Graph struct {
 	traceOnce sync.Once
 	traceByID map[uint32]int32 // trace-tree node id → index in S.TraceTree
 
-	extra       []string                 // strings added by the analyses
-	extraIdx    map[string]uint32        // dedup of extra, as DevTools' getIndexForString
-	locByNode   []LocatedNode            // sorted by node: the location of an object
-	isEphemeron bitset                   // over string ids: WeakMap ephemeron edge names
-	ephemeron   map[uint32]ephemeronName // by string id
+	extra       []string          // strings added by the analyses
+	extraIdx    map[string]uint32 // dedup of extra, as DevTools' getIndexForString
+	locByNode   []LocatedNode     // sorted by node: the location of an object
+	isEphemeron bitset            // over string ids: WeakMap ephemeron edge names
+	// ephemeronTables marks the WeakMap tables that ephemeron names give
+	// (nil when there are none).
+	ephemeronTables bitset
+	ephemeron       map[uint32]ephemeronName // by string id
 }
 
 // Interface is an inferred plain-object shape, named like "{a, b, c}".
