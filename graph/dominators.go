@@ -142,8 +142,12 @@ func (g *Graph) buildDominators() {
 	for o := uint32(1); o <= n; o++ {
 		first[o] += first[o-1]
 	}
-	g.lateDone.Wait()
-	preds := g.late.preds[:first[n]]
+	// The lists' pages later hold the dominator tree's preorder layout, so
+	// that the chain's last step needs no fresh memory (the layout then
+	// keeps the whole allocation: 168 MiB instead of 100 for 13 M nodes
+	// and 44 M essential edges).
+	predsMem := make([]uint32, max(first[n], 2*n))
+	preds := predsMem[:first[n]]
 	for src := uint32(0); src < n; src++ {
 		ps := pre[src]
 		for e := s.FirstEdge[src]; e < s.FirstEdge[src+1]; e++ {
@@ -168,7 +172,8 @@ func (g *Graph) buildDominators() {
 	// Semi-NCA only ever compares semidominators.
 	// semi and label share one allocation that becomes Retained once they
 	// are dead.
-	retained := g.late.retained
+	g.lateDone.Wait()
+	retained := g.late
 	halves := unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(retained))), 2*(n+1))
 	semi, label := halves[:n+1:n+1], halves[n+1:]
 	ancestor := pre // pre is dead
@@ -235,36 +240,16 @@ func (g *Graph) buildDominators() {
 		g.Retained[dom[o]] += g.Retained[o]
 	}
 	// The predecessor lists are dead: their pages hold the layout.
-	g.preorderDominatorTree(vertex, idom, scratch, g.late.preds)
-	g.late = lateArrays{}
+	g.preorderDominatorTree(vertex, idom, scratch, predsMem)
+	g.late = nil
 }
 
-// lateArrays are the dominator chain's arrays that it fills only after its
-// search. They are allocated up front so that the other chain, which has
-// time to spare, faults their pages in meanwhile (lateArrays.fault): the
-// kernel's page faults then stay off the critical path.
-type lateArrays struct {
-	// preds holds the essential predecessor lists, then the preorder layout
-	// of the dominator tree (two words per node), so it has at least one
-	// word per edge and two per node.
-	preds []uint32
-	// retained holds Semi-NCA's semi and label arrays, then Retained.
-	retained []uint64
-}
-
-func newLateArrays(n, edges uint32) lateArrays {
-	return lateArrays{make([]uint32, max(edges, 2*n)), make([]uint64, n+1)}
-}
-
-// fault writes one (zero) word per page of each array, so that the kernel
-// maps the pages before the dominator chain writes them.
-func (l *lateArrays) fault() {
+// faultIn writes one (zero) word per page of a, so that the kernel maps
+// its pages now rather than when a is first used.
+func faultIn(a []uint64) {
 	const page = 4096
-	for i := 0; i < len(l.preds); i += page / 4 {
-		l.preds[i] = 0
-	}
-	for i := 0; i < len(l.retained); i += page / 8 {
-		l.retained[i] = 0
+	for i := 0; i < len(a); i += page / 8 {
+		a[i] = 0
 	}
 }
 

@@ -147,7 +147,6 @@ func (g *Graph) calculateShallowSizes() {
 		multipleOwners = 0xfffffffe
 	)
 	owners := make([]uint32, n)
-	work := make([]uint32, 0, n)
 	for i := 0; i < n; i++ {
 		t := s.NodeTypes[i]
 		if t == snapshot.NodeHidden || t == snapshot.NodeArray ||
@@ -155,26 +154,41 @@ func (g *Graph) calculateShallowSizes() {
 			owners[i] = unvisited
 		} else {
 			owners[i] = uint32(i)
-			work = append(work, uint32(i))
 		}
 	}
-	for len(work) > 0 {
-		id := work[len(work)-1]
-		work = work[:len(work)-1]
-		owner := owners[id]
-		for e := s.FirstEdge[id]; e < s.FirstEdge[id+1]; e++ {
-			if s.EdgeTypes[e] == snapshot.EdgeWeak {
-				continue
-			}
-			t := s.EdgeTo[e]
-			switch o := owners[t]; {
-			case o == unvisited:
-				owners[t] = owner
-				work = append(work, t)
-			case o == t || o == owner || o == multipleOwners:
-			default:
-				owners[t] = multipleOwners
-				work = append(work, t)
+	// DevTools pushes every owner on one stack first. An owner's value
+	// never changes, and the others only move up from unvisited to one
+	// owner to multipleOwners, so the result does not depend on the order:
+	// here each owner is propagated in turn, in DevTools' (reverse) order,
+	// and the stack holds only the unowned nodes it reaches.
+	var work []uint32
+	types := s.NodeTypes
+	for i := n - 1; i >= 0; i-- {
+		if owners[i] != uint32(i) {
+			continue
+		}
+		work = append(work[:0], uint32(i))
+		for len(work) > 0 {
+			id := work[len(work)-1]
+			work = work[:len(work)-1]
+			owner := owners[id]
+			for e := s.FirstEdge[id]; e < s.FirstEdge[id+1]; e++ {
+				if s.EdgeTypes[e] == snapshot.EdgeWeak {
+					continue
+				}
+				t := s.EdgeTo[e]
+				if nt := types[t]; nt != snapshot.NodeHidden && nt != snapshot.NodeArray && nt != snapshot.NodeNative {
+					continue // an owner (a one-byte read where owners has four)
+				}
+				switch o := owners[t]; {
+				case o == unvisited:
+					owners[t] = owner
+					work = append(work, t)
+				case o == t || o == owner || o == multipleOwners:
+				default:
+					owners[t] = multipleOwners
+					work = append(work, t)
+				}
 			}
 		}
 	}
