@@ -417,11 +417,20 @@ func (g *Graph) BuildDominated() {
 	g.FirstDominated, g.Dominated = first, children
 }
 
-// countInDegrees counts the edges into each node (g.inDegree).
+// countInDegrees counts the edges into each node (g.inDegree) and marks the
+// nodes with exactly one (g.oneRetainer).
 func (g *Graph) countInDegrees() {
-	deg := make([]uint32, g.NodeCount()+1)
+	n := g.NodeCount()
+	deg := make([]uint32, n+1)
 	for _, to := range g.S.EdgeTo {
 		deg[to+1]++
 	}
 	g.inDegree = deg
+	one := newBitset(n)
+	for o, d := range deg[1:] {
+		if d == 1 {
+			one.set(uint32(o))
+		}
+	}
+	g.oneRetainer = one
 }

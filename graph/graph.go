@@ -86,6 +86,8 @@ type Graph struct {
 	// dominator tree turns it into its predecessor index.
 	inDegree     []uint32
 	inDegreeDone sync.WaitGroup
+	// oneRetainer marks the nodes exactly one edge points to.
+	oneRetainer bitset
 	// late is the dominator chain's array for semidominators, then
 	// retained sizes, which it needs only after its search. It is allocated
 	// up front so that the other chain, which has time to spare, faults its
@@ -220,6 +222,11 @@ func (g *Graph) addStringUnique(s string) uint32 {
 // (and "(Document DOM trees)") over non-weak edges: DevTools' page-owned
 // flag, which decides essential edges.
 func (g *Graph) IsPageOwned(i uint32) bool { return g.pageOwned.has(i) }
+
+// HasOneRetainer reports whether exactly one edge (of any type) points to
+// node i: DevTools' test for an array's elements store that belongs to the
+// array alone.
+func (g *Graph) HasOneRetainer(i uint32) bool { return g.oneRetainer.has(i) }
 
 // ClassName returns the class name of node i.
 func (g *Graph) ClassName(i uint32) string { return g.String(g.Class[i]) }

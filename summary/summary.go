@@ -130,33 +130,17 @@ func computeStatistics(g *graph.Graph) Statistics {
 // arraysSize sums the shallow sizes of the arrays plus each one's elements
 // store where the array is the store's only retainer.
 func arraysSize(g *graph.Graph, arrays []uint32) uint64 {
-	if len(arrays) == 0 {
-		return 0
-	}
 	s := g.S
-	elements := make([]uint32, len(arrays)) // 0: none, else ordinal+1
-	// mark[i] is 0 for nodes that are no elements store, else 1 + the number
-	// of retainers seen (saturating at 3).
-	mark := make([]uint8, s.NodeCount())
-	for k, o := range arrays {
+	var size uint64
+	for _, o := range arrays {
+		size += g.Shallow[o]
 		for e := s.FirstEdge[o]; e < s.FirstEdge[o+1]; e++ {
 			if s.EdgeTypes[e] == snapshot.EdgeInternal && s.Strings.At(s.EdgeNames[e]) == "elements" {
-				elements[k] = s.EdgeTo[e] + 1
-				mark[s.EdgeTo[e]] = 1
+				if el := s.EdgeTo[e]; g.HasOneRetainer(el) {
+					size += g.Shallow[el]
+				}
 				break
 			}
-		}
-	}
-	for _, to := range s.EdgeTo {
-		if m := mark[to]; m != 0 && m < 3 {
-			mark[to] = m + 1
-		}
-	}
-	var size uint64
-	for k, o := range arrays {
-		size += g.Shallow[o]
-		if el := elements[k]; el != 0 && mark[el-1] == 2 {
-			size += g.Shallow[el-1]
 		}
 	}
 	return size
