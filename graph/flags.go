@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/heapscope/heapscope/snapshot"
@@ -16,8 +17,8 @@ func (g *Graph) propagateDOMState() {
 	s := g.S
 	n := s.NodeCount()
 	g.Names = s.NodeNames
-	g.Detachedness = make([]snapshot.Detachedness, n)
 	if s.Detachedness == nil {
+		g.Detachedness = make([]snapshot.Detachedness, n)
 		for i := 0; i < n; i++ {
 			if s.NodeTypes[i] == snapshot.NodeNative && strings.HasPrefix(s.Strings.At(s.NodeNames[i]), "Detached ") {
 				g.Detachedness[i] = snapshot.Detached
@@ -25,7 +26,10 @@ func (g *Graph) propagateDOMState() {
 		}
 		return
 	}
-	copy(g.Detachedness, s.Detachedness)
+	// The snapshot's states, shared until the propagation changes one (in
+	// a Node.js heap, which has no DOM, it never does).
+	g.Detachedness = s.Detachedness
+	shared := true
 	visited := make([]bool, n)
 	var attached, detached []uint32
 	renamed := map[uint32]uint32{}
@@ -37,7 +41,12 @@ func (g *Graph) propagateDOMState() {
 			visited[i] = true
 			return
 		}
-		g.Detachedness[i] = state
+		if g.Detachedness[i] != state {
+			if shared {
+				g.Detachedness, shared = slices.Clone(s.Detachedness), false
+			}
+			g.Detachedness[i] = state
+		}
 		switch state {
 		case snapshot.Attached:
 			attached = append(attached, i)

@@ -42,7 +42,8 @@ type Graph struct {
 	RetainerEdge  []uint32
 	RetainerNode  []uint32
 
-	// Detachedness after DevTools' propagation through native nodes.
+	// Detachedness after DevTools' propagation through native nodes. It
+	// is the snapshot's own array where the propagation changes nothing.
 	Detachedness []snapshot.Detachedness
 	// Names is the name string of each node after "Detached " prefixes
 	// (string ids as for String).
