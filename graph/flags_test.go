@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/heapscope/heapscope/snapshot"
@@ -81,4 +82,62 @@ func countBits(b bitset) int {
 		}
 	}
 	return n
+}
+
+// TestRetainerCountsAndEphemeronTables checks HasOneRetainer against a count
+// of the edges into each node, and the WeakMap tables the dominator search
+// looks names up for against the ids the ephemeron edge names give, on every
+// corpus snapshot (some hold WeakMap entries, some none).
+func TestRetainerCountsAndEphemeronTables(t *testing.T) {
+	withTables := 0
+	forCorpus(t, "*.heapsnapshot.gz", true, func(f string, g *Graph) {
+		s := g.S
+		in := make([]int, s.NodeCount())
+		for _, to := range s.EdgeTo {
+			in[to]++
+		}
+		ones := 0
+		for o, c := range in {
+			if g.HasOneRetainer(uint32(o)) != (c == 1) {
+				t.Fatalf("%s: node %d has %d retainers, HasOneRetainer says %v", f, o, c, g.HasOneRetainer(uint32(o)))
+			}
+			if c == 1 {
+				ones++
+			}
+		}
+		if ones == 0 {
+			t.Errorf("%s: no node with exactly one retainer", f)
+		}
+
+		tableIDs := map[uint64]bool{}
+		for e := range s.EdgeTo {
+			if s.EdgeTypes[e] != snapshot.EdgeInternal {
+				continue
+			}
+			if m := ephemeronRE.FindStringSubmatch(s.EdgeName(uint32(e))); m != nil {
+				id, _ := strconv.ParseUint(m[2], 10, 64)
+				tableIDs[id] = true
+			}
+		}
+		marked := 0
+		for o, id := range s.NodeIDs {
+			want := tableIDs[uint64(id)]
+			got := g.ephemeronTables != nil && g.ephemeronTables.has(uint32(o))
+			if got != want {
+				t.Fatalf("%s: node %d (id %d): marked as WeakMap table %v, want %v", f, o, id, got, want)
+			}
+			if want {
+				marked++
+			}
+		}
+		if (g.ephemeronTables == nil) != (marked == 0) {
+			t.Errorf("%s: %d WeakMap tables but ephemeronTables nil = %v", f, marked, g.ephemeronTables == nil)
+		}
+		if marked > 0 {
+			withTables++
+		}
+	})
+	if withTables == 0 {
+		t.Error("no corpus snapshot has WeakMap tables: the name lookup path goes untested")
+	}
 }
