@@ -169,6 +169,7 @@ func classesBeforeDominators(g *graph.Graph, filter func(ordinal uint32) bool) (
 	for k := range rows {
 		rows[k].Distance = math.MaxInt32
 	}
+	dist := g.Distance // nil without distances
 	for i, a := range perNode {
 		if a < 0 {
 			continue
@@ -176,10 +177,8 @@ func classesBeforeDominators(g *graph.Graph, filter func(ordinal uint32) bool) (
 		r := &rows[a]
 		r.Count++
 		r.Self += g.Shallow[i]
-	}
-	for i, d := range g.Distance {
-		if a := perNode[i]; a >= 0 {
-			rows[a].Distance = min(rows[a].Distance, d)
+		if dist != nil {
+			r.Distance = min(r.Distance, dist[i])
 		}
 	}
 	return rows, perNode
