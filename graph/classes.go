@@ -1,7 +1,7 @@
 package graph
 
 import (
-	"slices"
+	"math/bits"
 	"sort"
 	"strings"
 
@@ -29,24 +29,16 @@ func (g *Graph) buildLocationIndex() {
 	locs := g.S.Locations
 	refs := make([]LocatedNode, len(locs))
 	sorted := true
+	var maxNode uint32
 	for i, l := range locs {
 		refs[i] = LocatedNode{l.Node, uint32(i)}
 		if i > 0 && l.Node < locs[i-1].Node {
 			sorted = false
 		}
+		maxNode = max(maxNode, l.Node)
 	}
 	if !sorted {
-		// Sorted as node<<32|index, plain integers: ties keep input order
-		// (the last location of a node wins below) and the sort needs no
-		// comparison function.
-		keys := make([]uint64, len(refs))
-		for i, r := range refs {
-			keys[i] = uint64(r.Node)<<32 | uint64(r.Location)
-		}
-		slices.Sort(keys)
-		for i, k := range keys {
-			refs[i] = LocatedNode{uint32(k >> 32), uint32(k)}
-		}
+		refs = sortByNode(refs, maxNode)
 	}
 	out := refs[:0]
 	for _, r := range refs {
@@ -57,6 +49,32 @@ func (g *Graph) buildLocationIndex() {
 		out = append(out, r)
 	}
 	g.locByNode = out
+}
+
+// sortByNode sorts refs by node, stably (a node's entries keep their
+// order), with an LSD radix sort of 12 bits a pass: two passes for up to
+// 16 M nodes, where a comparison sort of 3.3 M entries takes 0.07 s. It
+// returns the sorted slice, which is refs or a buffer of the same size.
+func sortByNode(refs []LocatedNode, maxNode uint32) []LocatedNode {
+	const bitsPerPass = 12
+	const mask = 1<<bitsPerPass - 1
+	tmp := make([]LocatedNode, len(refs))
+	for shift := 0; shift < bits.Len32(maxNode); shift += bitsPerPass {
+		var start [mask + 2]int
+		for _, r := range refs {
+			start[(r.Node>>shift)&mask+1]++
+		}
+		for d := 1; d < len(start); d++ {
+			start[d] += start[d-1]
+		}
+		for _, r := range refs {
+			d := (r.Node >> shift) & mask
+			tmp[start[d]] = r
+			start[d]++
+		}
+		refs, tmp = tmp, refs
+	}
+	return refs
 }
 
 // Location returns the source location V8 recorded for node i.
