@@ -100,7 +100,11 @@ func (g *Graph) calculateClassNames() {
 	code := g.addString("(compiled code)")
 	function := g.addString("Function")
 	regexpClass := g.addString("RegExp")
-	typeClass := map[string]uint32{}
+	// "(<type>)" by type, added on first use (0 until then: the four
+	// strings above come first); types this package does not know are
+	// looked up by name.
+	var byType [snapshot.NodeOther]uint32
+	otherClass := map[string]uint32{}
 	for i := 0; i < n; i++ {
 		var c uint32
 		switch t := s.NodeTypes[i]; t {
@@ -126,14 +130,19 @@ func (g *Graph) calculateClassNames() {
 			c = function
 		case snapshot.NodeRegExp:
 			c = regexpClass
-		default:
+		case snapshot.NodeOther:
 			tn := s.TypeName(uint32(i))
-			id, ok := typeClass[tn]
+			id, ok := otherClass[tn]
 			if !ok {
 				id = g.addString("(" + tn + ")")
-				typeClass[tn] = id
+				otherClass[tn] = id
 			}
 			c = id
+		default:
+			if byType[t] == 0 {
+				byType[t] = g.addString("(" + t.String() + ")")
+			}
+			c = byType[t]
 		}
 		g.Class[i] = c
 	}
