@@ -61,7 +61,7 @@ type Totals struct {
 // ComputeTotals returns the totals and statistics of g.
 func ComputeTotals(g *graph.Graph) Totals {
 	t := totalsBeforeDominators(g)
-	t.finish(g)
+	t.finish(treeOf(g))
 	return t
 }
 
@@ -86,9 +86,9 @@ func totalsBeforeDominators(g *graph.Graph) Totals {
 }
 
 // finish adds what needs the root's retained size.
-func (t *Totals) finish(g *graph.Graph) {
-	t.RootRetainedSize = g.Retained[g.S.Root]
-	t.TotalSize = t.RootRetainedSize + g.S.ExtraNativeBytes
+func (t *Totals) finish(d dominatorTree) {
+	t.RootRetainedSize = d.retained[d.root]
+	t.TotalSize = t.RootRetainedSize + d.extraNative
 	t.Statistics.Total = t.TotalSize
 	t.Statistics.V8Heap.Total = t.TotalSize - t.Statistics.Native.Total
 }
@@ -159,7 +159,7 @@ func Classes(g *graph.Graph, filter func(ordinal uint32) bool) []Class {
 // nodes the Summary does not count), as NodeKeys does, from one pass.
 func ClassesByNode(g *graph.Graph, filter func(ordinal uint32) bool) ([]Class, []int32) {
 	rows, perNode := classesBeforeDominators(g, filter)
-	classRetained(g, perNode, rows)
+	classRetained(treeOf(g), perNode, rows)
 	return rows, perNode
 }
 
@@ -192,6 +192,20 @@ type Pending struct {
 	rows    []Class
 	perNode []int32
 	totals  Totals
+	tree    dominatorTree // set by Detach
+}
+
+// dominatorTree is what the Summary needs of a graph once the rows are
+// begun: the dominator tree's preorder layout and the retained sizes.
+type dominatorTree struct {
+	order, end  []uint32
+	retained    []uint64
+	root        uint32
+	extraNative uint64
+}
+
+func treeOf(g *graph.Graph) dominatorTree {
+	return dominatorTree{g.DominatorPreorder, g.DominatorSubtreeEnd, g.Retained, g.S.Root, g.S.ExtraNativeBytes}
 }
 
 // Begin computes the Summary rows (without retained sizes) and the totals
@@ -208,8 +222,21 @@ func Begin(g *graph.Graph) *Pending {
 // returns them (all nodes) and the totals as ComputeTotals does. Call it
 // once: it adds the retained sizes to the rows.
 func (p *Pending) Finish(g *graph.Graph) ([]Class, []int32, Totals) {
-	classRetained(g, p.perNode, p.rows)
-	p.totals.finish(g)
+	p.Detach(g)
+	return p.Result()
+}
+
+// Detach keeps in p the little that Result needs of the fully analysed g
+// (the dominator tree's preorder layout and the retained sizes: a tenth of
+// the graph), so that a caller done with g can drop it and let its memory
+// go while Result completes the Summary.
+func (p *Pending) Detach(g *graph.Graph) { p.tree = treeOf(g) }
+
+// Result is Finish for a detached p. Call it once.
+func (p *Pending) Result() ([]Class, []int32, Totals) {
+	classRetained(p.tree, p.perNode, p.rows)
+	p.totals.finish(p.tree)
+	p.tree = dominatorTree{}
 	return p.rows, p.perNode, p.totals
 }
 
@@ -219,15 +246,15 @@ func (p *Pending) Finish(g *graph.Graph) ([]Class, []int32, Totals) {
 // the classes on the current path; walking its preorder instead, an
 // instance lies below another of its class exactly when it falls in the
 // subtree range of the last one counted.
-func classRetained(g *graph.Graph, agg []int32, rows []Class) {
+func classRetained(d dominatorTree, agg []int32, rows []Class) {
 	openEnd := make([]uint32, len(rows)) // end of the last counted instance's subtree
-	for k, o := range g.DominatorPreorder {
+	for k, o := range d.order {
 		a := agg[o]
 		if a < 0 || uint32(k) < openEnd[a] {
 			continue
 		}
-		rows[a].Retained += g.Retained[o]
-		openEnd[a] = g.DominatorSubtreeEnd[k]
+		rows[a].Retained += d.retained[o]
+		openEnd[a] = d.end[k]
 	}
 }
 

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"regexp"
+	"runtime"
+	"runtime/debug"
 
 	"github.com/spf13/cobra"
 
@@ -38,7 +40,19 @@ count, distance, shallow size and retained size per class.`,
 			if err != nil {
 				return err
 			}
-			return writeSummary(cmd, g, pending, args[0], o, rep)
+			// Only the rows and the little that completes them are left
+			// to compute. The rest of the graph is collected here (quick:
+			// the heap is a few pointer-free arrays), and its pages go back
+			// to the system on the idle core while the Summary is completed
+			// and printed, instead of in the kernel's teardown after the
+			// output (0.13 s for a 1 GiB snapshot). The collection is not
+			// left to that goroutine: this one, preempted mid-loop, would
+			// have its innermost frame scanned conservatively, and a stale
+			// pointer there can keep the whole graph.
+			pending.Detach(g) // g is not used after this
+			runtime.GC()
+			go debug.FreeOSMemory()
+			return writeSummary(cmd, pending, args[0], o, rep)
 		},
 	}
 	cmd.Flags().IntVar(&o.top, "top", 0, "show the N biggest classes (default 30 in text; all in JSON)")
@@ -63,9 +77,9 @@ func (o *summaryOptions) check() error {
 	return nil
 }
 
-func writeSummary(cmd *cobra.Command, g *graph.Graph, pending *summary.Pending, file string, o summaryOptions, rep *progress.Reporter) error {
+func writeSummary(cmd *cobra.Command, pending *summary.Pending, file string, o summaryOptions, rep *progress.Reporter) error {
 	rep.Phase("aggregating classes")
-	classes, _, totals := pending.Finish(g)
+	classes, _, totals := pending.Result()
 	r := &report.SummaryReport{File: file, Totals: totals, ClassCount: len(classes)}
 	rep.Done()
 	summary.Sort(classes, summary.SortBy(o.sortBy))
