@@ -66,13 +66,22 @@ func forCorpus(t *testing.T, pattern string, extra bool, check func(name string,
 		files = append(files, more...)
 	}
 	for _, f := range files {
-		s, err := snapshot.ReadFile(f, snapshot.Options{})
-		if err != nil {
-			t.Fatal(err)
+		g, ok := analysed[f]
+		if !ok {
+			s, err := snapshot.ReadFile(f, snapshot.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			g = Analyze(s, Options{})
+			analysed[f] = g
 		}
-		check(filepath.Base(f), Analyze(s, Options{}))
+		check(filepath.Base(f), g)
 	}
 }
+
+// analysed keeps each corpus snapshot's graph for the next test that needs
+// it (tests only read graphs; BuildDominated is idempotent).
+var analysed = map[string]*Graph{}
 
 func countBits(b bitset) int {
 	n := 0
