@@ -114,7 +114,11 @@ func residentSet() string {
 		if i < 0 {
 			return -1
 		}
-		kb, err := strconv.ParseInt(string(bytes.Fields(status[i+len(name)+2:])[0]), 10, 64)
+		f := bytes.Fields(status[i+len(name)+2:])
+		if len(f) == 0 {
+			return -1
+		}
+		kb, err := strconv.ParseInt(string(f[0]), 10, 64)
 		if err != nil {
 			return -1
 		}
