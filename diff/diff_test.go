@@ -1,58 +1,21 @@
 package diff
 
 import (
-	"compress/gzip"
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/heapscope/heapscope/graph"
+	"github.com/heapscope/heapscope/internal/corpustest"
 	"github.com/heapscope/heapscope/snapshot"
 	"github.com/heapscope/heapscope/summary"
-)
-
-var corpus = filepath.Join("..", "testdata", "corpus")
-
-var (
-	graphsMu sync.Mutex
-	graphs   = map[string]*graph.Graph{}
 )
 
 // load reads and analyses a corpus snapshot once per test binary.
 func load(t *testing.T, id string) *graph.Graph {
 	t.Helper()
-	graphsMu.Lock()
-	defer graphsMu.Unlock()
-	if g, ok := graphs[id]; ok {
-		return g
-	}
-	s, err := snapshot.ReadFile(filepath.Join(corpus, id+".heapsnapshot.gz"), snapshot.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := graph.Analyze(s, graph.Options{})
-	graphs[id] = g
-	return g
-}
-
-func readGzipJSON(t *testing.T, path string, v any) {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.NewDecoder(zr).Decode(v); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
+	return corpustest.Analysed(t, corpustest.Snapshot(id), func(s *snapshot.Snapshot) *graph.Graph { return graph.Analyze(s, graph.Options{}) })
 }
 
 // devtoolsRow is a row of DevTools' Comparison view, as the oracle writes it.
@@ -82,7 +45,7 @@ type summaryRow struct {
 // every pair of corpus snapshots that has one, and the Summary numbers of
 // every class on both sides.
 func TestCompareEqualsDevToolsFull(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(corpus, "*.diff.json.gz"))
+	files, err := filepath.Glob(corpustest.Path("*.diff.json.gz"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +60,7 @@ func TestCompareEqualsDevToolsFull(t *testing.T) {
 			BaseSummary   map[string]summaryRow `json:"baseSummary"`
 			TargetSummary map[string]summaryRow `json:"targetSummary"`
 		}
-		readGzipJSON(t, file, &golden)
+		corpustest.ReadJSON(t, file, &golden)
 		baseID := strings.TrimSuffix(golden.Base, ".heapsnapshot.gz")
 		targetID := strings.TrimSuffix(golden.Target, ".heapsnapshot.gz")
 		t.Run(baseID+"--"+targetID, func(t *testing.T) {
@@ -225,7 +188,7 @@ func TestCompareEqualsLeakReports(t *testing.T) {
 					TopByCountDelta []devtoolsRow `json:"topByCountDelta"`
 				} `json:"comparisons"`
 			}
-			readGzipJSON(t, filepath.Join(corpus, series+".leak-report.json.gz"), &rep)
+			corpustest.ReadJSON(t, corpustest.Path(series+".leak-report.json.gz"), &rep)
 			if len(rep.Comparisons) != 2 {
 				t.Fatalf("%d comparisons", len(rep.Comparisons))
 			}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/heapscope/heapscope/graph"
+	"github.com/heapscope/heapscope/internal/corpustest"
 	"github.com/heapscope/heapscope/snapshot"
 )
 
@@ -13,7 +14,7 @@ import (
 func BenchmarkAnalyze(b *testing.B) {
 	path := os.Getenv("HEAPSCOPE_BENCH_SNAPSHOT")
 	if path == "" {
-		path = "../testdata/corpus/seed-leak-series__node-20.3.1__2000.heapsnapshot.gz"
+		path = corpustest.Snapshot("seed-leak-series__node-20.3.1__2000")
 	}
 	s, err := snapshot.ReadFile(path, snapshot.Options{})
 	if err != nil {

@@ -1,12 +1,12 @@
 package graph
 
 import (
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"testing"
 
+	"github.com/heapscope/heapscope/internal/corpustest"
 	"github.com/heapscope/heapscope/snapshot"
 )
 
@@ -57,31 +57,12 @@ func TestPageOwnedByDominatorSearch(t *testing.T) {
 // file's name and graph.
 func forCorpus(t *testing.T, pattern string, extra bool, check func(name string, g *Graph)) {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join("../testdata/corpus", pattern))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("project corpus missing: %v", err)
-	}
-	if dir := os.Getenv("HEAPSCOPE_EXTRA_CORPUS"); extra && dir != "" {
-		more, _ := filepath.Glob(filepath.Join(dir, pattern))
-		files = append(files, more...)
-	}
-	for _, f := range files {
-		g, ok := analysed[f]
-		if !ok {
-			s, err := snapshot.ReadFile(f, snapshot.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			g = Analyze(s, Options{})
-			analysed[f] = g
-		}
-		check(filepath.Base(f), g)
+	for _, f := range corpustest.Glob(t, pattern, extra) {
+		// Each graph is kept for the next test that needs it (tests only
+		// read graphs; BuildDominated is idempotent).
+		check(filepath.Base(f), corpustest.Analysed(t, f, func(s *snapshot.Snapshot) *Graph { return Analyze(s, Options{}) }))
 	}
 }
-
-// analysed keeps each corpus snapshot's graph for the next test that needs
-// it (tests only read graphs; BuildDominated is idempotent).
-var analysed = map[string]*Graph{}
 
 func countBits(b bitset) int {
 	n := 0

@@ -17,6 +17,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/heapscope/heapscope/inspector"
+	"github.com/heapscope/heapscope/internal/corpustest"
 )
 
 // fakeNode is an inspector endpoint that answers like Node.js, for tests that
@@ -147,7 +148,7 @@ func readGz(t *testing.T, path string) []byte {
 }
 
 func corpus(name string) string {
-	return filepath.Join("..", "testdata", "corpus", name+".heapsnapshot.gz")
+	return corpustest.Snapshot(name)
 }
 
 // start serves f and returns a Target connected to it.

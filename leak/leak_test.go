@@ -2,7 +2,6 @@ package leak_test
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -11,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/heapscope/heapscope/graph"
+	"github.com/heapscope/heapscope/internal/corpustest"
 	"github.com/heapscope/heapscope/leak"
 	"github.com/heapscope/heapscope/snapshot"
 	"github.com/heapscope/heapscope/summary"
@@ -20,13 +20,8 @@ func analyze(t *testing.T, dir, series string, steps ...int) *leak.Report {
 	t.Helper()
 	var gs []*graph.Graph
 	var names []string
-	for _, step := range steps {
-		name := filepath.Join(dir, fmt.Sprintf("%s__%d.heapsnapshot.gz", series, step))
-		s, err := snapshot.ReadFile(name, snapshot.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		gs = append(gs, graph.Analyze(s, graph.Options{}))
+	for _, name := range corpustest.Series(dir, series, steps...) {
+		gs = append(gs, graph.Analyze(corpustest.Read(t, name), graph.Options{}))
 		names = append(names, filepath.Base(name))
 	}
 	r, err := leak.Analyze(gs, names, leak.Options{})
@@ -45,7 +40,7 @@ func chain(f leak.Finding) string {
 	return strings.Join(parts, " → ")
 }
 
-const corpus = "../testdata/corpus"
+var corpus = corpustest.Dir()
 
 // The createServer leak of Node.js 20.3.1 (issue 48604): one finding,
 // Server, +1,000 per step, held by its connections-check timer.
@@ -117,7 +112,7 @@ func TestClassicLeaks(t *testing.T) {
 	}
 	// The team's reference corpus, when present, has the same scenarios from
 	// other runs.
-	if extra := os.Getenv("HEAPSCOPE_EXTRA_CORPUS"); extra != "" {
+	for _, extra := range corpustest.Dirs(true)[1:] {
 		for _, c := range cases {
 			c.dir = extra
 			cases = append(cases, c)
@@ -153,12 +148,8 @@ func TestClassicLeaks(t *testing.T) {
 
 func TestRejectsOutOfOrderSeries(t *testing.T) {
 	var gs []*graph.Graph
-	for _, step := range []int{2000, 0} {
-		s, err := snapshot.ReadFile(filepath.Join(corpus, fmt.Sprintf("seed-leak-series__node-20.3.1__%d.heapsnapshot.gz", step)), snapshot.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		gs = append(gs, graph.Analyze(s, graph.Options{}))
+	for _, name := range corpustest.Series(corpus, "seed-leak-series__node-20.3.1", 2000, 0) {
+		gs = append(gs, graph.Analyze(corpustest.Read(t, name), graph.Options{}))
 	}
 	if _, err := leak.Analyze(gs, []string{"late", "early"}, leak.Options{}); err == nil || !strings.Contains(err.Error(), "not in the order taken") {
 		t.Fatalf("got %v, want an error about the order", err)
@@ -175,11 +166,7 @@ func TestRejectsOutOfOrderSeries(t *testing.T) {
 func TestReducedSeries(t *testing.T) {
 	steps := []int{0, 1000, 2000}
 	read := func(step int) *snapshot.Snapshot {
-		s, err := snapshot.ReadFile(filepath.Join(corpus, fmt.Sprintf("seed-leak-series__node-20.3.1__%d.heapsnapshot.gz", step)), snapshot.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
+		return corpustest.Read(t, corpustest.Series(corpus, "seed-leak-series__node-20.3.1", step)[0])
 	}
 	want := analyze(t, corpus, "seed-leak-series__node-20.3.1", steps...)
 

@@ -1,42 +1,21 @@
 package paths_test
 
 import (
-	"compress/gzip"
-	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/heapscope/heapscope/graph"
+	"github.com/heapscope/heapscope/internal/corpustest"
 	"github.com/heapscope/heapscope/paths"
 	"github.com/heapscope/heapscope/snapshot"
-)
-
-const corpus = "../testdata/corpus"
-
-var (
-	graphsMu sync.Mutex
-	graphs   = map[string]*graph.Graph{}
 )
 
 // load reads and analyses a corpus snapshot once per test binary.
 func load(t *testing.T, file string) *graph.Graph {
 	t.Helper()
-	graphsMu.Lock()
-	defer graphsMu.Unlock()
-	if g, ok := graphs[file]; ok {
-		return g
-	}
-	s, err := snapshot.ReadFile(file, snapshot.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := graph.Analyze(s, graph.Options{})
-	graphs[file] = g
-	return g
+	return corpustest.Analysed(t, file, func(s *snapshot.Snapshot) *graph.Graph { return graph.Analyze(s, graph.Options{}) })
 }
 
 func ordinalOf(t *testing.T, g *graph.Graph, id uint32) uint32 {
@@ -81,34 +60,15 @@ type leakReport struct {
 
 func readReport(t *testing.T, file string) leakReport {
 	t.Helper()
-	f, err := os.Open(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var r leakReport
-	if err := json.NewDecoder(zr).Decode(&r); err != nil {
-		t.Fatalf("%s: %v", file, err)
-	}
+	corpustest.ReadJSON(t, file, &r)
 	return r
 }
 
 // reportFiles lists the leak reports of the project corpus, and of
 // HEAPSCOPE_EXTRA_CORPUS when set.
 func reportFiles(t *testing.T) []string {
-	files, _ := filepath.Glob(filepath.Join(corpus, "*.leak-report.json.gz"))
-	if len(files) == 0 {
-		t.Fatal("project corpus has no leak reports")
-	}
-	if extra := os.Getenv("HEAPSCOPE_EXTRA_CORPUS"); extra != "" {
-		more, _ := filepath.Glob(filepath.Join(extra, "*.leak-report.json.gz"))
-		files = append(files, more...)
-	}
-	return files
+	return corpustest.Glob(t, "*.leak-report.json.gz", true)
 }
 
 // checkChain compares the first path to the object @id with the chain
@@ -175,7 +135,7 @@ func TestFirstPathIsDevToolsChain(t *testing.T) {
 	}
 }
 
-const leakSnapshot = corpus + "/seed-leak-series__node-20.3.1__2000.heapsnapshot.gz"
+var leakSnapshot = corpustest.Snapshot("seed-leak-series__node-20.3.1__2000")
 
 // checkPath checks that p is a real retainer path to target: it starts at a
 // node the root holds, every hop follows a strong edge from the previous
@@ -401,7 +361,7 @@ func TestShortestEdgeCases(t *testing.T) {
 // TestUnreachable: objects no strong chain from the root reaches (Node 22+
 // snapshots hold a few) have no path.
 func TestUnreachable(t *testing.T) {
-	g := load(t, corpus+"/seed-leak__node-22.23.3__1000.heapsnapshot.gz")
+	g := load(t, corpustest.Snapshot("seed-leak__node-22.23.3__1000"))
 	n := 0
 	for i, d := range g.Distance {
 		if d == graph.NoDistance {

@@ -13,16 +13,15 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 
+	"github.com/heapscope/heapscope/internal/corpustest"
 	"github.com/heapscope/heapscope/snapshot"
 )
 
@@ -55,34 +54,11 @@ const tinySnapshot = `{"snapshot":` + tinyMeta + `"node_count":3,"edge_count":3,
 "strings":["","Foo","hello","a","b"]}
 `
 
-// corpusFile is the real snapshot the mutation tests start from.
-const corpusFile = "../testdata/corpus/seed-leak__node-22.23.3__1000.heapsnapshot.gz"
-
-var corpus struct {
-	once sync.Once
-	gz   []byte // the file as stored
-	raw  []byte // gunzipped
-	err  error
-}
-
-// realSnapshot returns the gzipped and the plain bytes of corpusFile.
+// realSnapshot returns the gzipped and the plain bytes of the real snapshot
+// the mutation tests start from.
 func realSnapshot(t testing.TB) (gz, raw []byte) {
 	t.Helper()
-	corpus.once.Do(func() {
-		corpus.gz, corpus.err = os.ReadFile(corpusFile)
-		if corpus.err != nil {
-			return
-		}
-		var zr *gzip.Reader
-		if zr, corpus.err = gzip.NewReader(bytes.NewReader(corpus.gz)); corpus.err != nil {
-			return
-		}
-		corpus.raw, corpus.err = io.ReadAll(zr)
-	})
-	if corpus.err != nil {
-		t.Fatalf("reading the corpus snapshot: %v", corpus.err)
-	}
-	return corpus.gz, corpus.raw
+	return corpustest.ReadGzip(t, corpustest.Snapshot("seed-leak__node-22.23.3__1000"))
 }
 
 // replace returns s with old replaced by new exactly once; it fails the test

@@ -7,6 +7,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/heapscope/heapscope/internal/corpustest"
 	"github.com/heapscope/heapscope/snapshot"
 )
 
@@ -15,7 +16,7 @@ import (
 func benchInput(b *testing.B) []byte {
 	path := os.Getenv("HEAPSCOPE_BENCH_SNAPSHOT")
 	if path == "" {
-		path = "../testdata/corpus/seed-leak-series__node-20.3.1__2000.heapsnapshot.gz"
+		path = corpustest.Snapshot("seed-leak-series__node-20.3.1__2000")
 	}
 	f, err := os.Open(path)
 	if err != nil {

@@ -2,33 +2,24 @@ package summary_test
 
 import (
 	"bufio"
-	"compress/gzip"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/heapscope/heapscope/graph"
-	"github.com/heapscope/heapscope/snapshot"
+	"github.com/heapscope/heapscope/internal/corpustest"
 	"github.com/heapscope/heapscope/summary"
 )
 
 // The golden files are the DevTools oracle's output (tools/oracle) for the
 // project's own corpus of real snapshots (testdata/gen). Set
 // HEAPSCOPE_EXTRA_CORPUS to a folder of the same layout to check more.
-func corpusFiles(t *testing.T) []string {
-	files, err := filepath.Glob("../testdata/corpus/*.heapsnapshot.gz")
-	if err != nil || len(files) < 10 {
-		t.Fatalf("project corpus missing: %v (%d files)", err, len(files))
+func corpusFiles(t *testing.T) []corpustest.Entry {
+	if n := len(corpustest.Snapshots(t, "*", false)); n < 10 {
+		t.Fatalf("project corpus missing: %d files", n)
 	}
-	if extra := os.Getenv("HEAPSCOPE_EXTRA_CORPUS"); extra != "" {
-		more, _ := filepath.Glob(filepath.Join(extra, "*.heapsnapshot.gz"))
-		files = append(files, more...)
-	}
-	return files
+	return corpustest.Snapshots(t, "*", true)
 }
 
 type oracleOut struct {
@@ -45,31 +36,14 @@ type oracleOut struct {
 	Classes []summary.Class `json:"classes"`
 }
 
-func readGz(t *testing.T, path string) *bufio.Reader {
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() })
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bufio.NewReaderSize(zr, 1<<20)
-}
-
 func TestMatchesDevToolsOracle(t *testing.T) {
-	for _, file := range corpusFiles(t) {
-		id := strings.TrimSuffix(file, ".heapsnapshot.gz")
-		t.Run(filepath.Base(id), func(t *testing.T) {
-			s, err := snapshot.ReadFile(file, snapshot.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
+	for _, e := range corpusFiles(t) {
+		t.Run(e.Name(), func(t *testing.T) {
+			s := corpustest.Read(t, e.Snapshot())
 			var pending *summary.Pending
 			g := graph.Analyze(s, graph.Options{BeforeDominators: func(g *graph.Graph) { pending = summary.Begin(g) }})
-			checkNodes(t, g, id+".nodes.ndjson.gz")
-			checkSummary(t, g, id+".oracle.json.gz")
+			checkNodes(t, g, e.Nodes())
+			checkSummary(t, g, e.Oracle())
 			// The overlapped path gives what the plain one does.
 			rows, perNode, totals := pending.Finish(g)
 			wantRows, wantPerNode := summary.ClassesByNode(g, nil)
@@ -82,7 +56,7 @@ func TestMatchesDevToolsOracle(t *testing.T) {
 
 func checkNodes(t *testing.T, g *graph.Graph, path string) {
 	s := g.S
-	sc := bufio.NewScanner(readGz(t, path))
+	sc := bufio.NewScanner(corpustest.Gunzip(t, path))
 	sc.Buffer(make([]byte, 1<<20), 1<<26)
 	sc.Scan() // column header
 	var i uint32
@@ -127,9 +101,7 @@ func checkNodes(t *testing.T, g *graph.Graph, path string) {
 
 func checkSummary(t *testing.T, g *graph.Graph, path string) {
 	var want oracleOut
-	if err := json.NewDecoder(readGz(t, path)).Decode(&want); err != nil {
-		t.Fatal(err)
-	}
+	corpustest.ReadJSON(t, path, &want)
 	got := summary.ComputeTotals(g)
 	w := want.Totals
 	if got.NodeCount != w.NodeCount || got.EdgeCount != w.EdgeCount || got.RootRetainedSize != w.RootRetainedSize ||

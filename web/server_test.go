@@ -7,12 +7,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/heapscope/heapscope/graph"
+	"github.com/heapscope/heapscope/internal/corpustest"
 	"github.com/heapscope/heapscope/snapshot"
 )
 
@@ -36,7 +36,7 @@ func loadSeries(t *testing.T) []Snapshot {
 	t.Helper()
 	loadOnce.Do(func() {
 		for _, name := range series {
-			s, err := snapshot.ReadFile(filepath.Join("..", "testdata", "corpus", name), snapshot.Options{})
+			s, err := snapshot.ReadFile(corpustest.Path(name), snapshot.Options{})
 			if err != nil {
 				loadErr = err
 				return

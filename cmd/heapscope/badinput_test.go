@@ -6,7 +6,6 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,6 +16,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/heapscope/heapscope/internal/corpustest"
 )
 
 // badInputBin is the binary TestMain builds.
@@ -44,7 +45,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-const badInputCorpus = "../../testdata/corpus/seed-leak__node-22.23.3__1000.heapsnapshot.gz"
+var badInputCorpus = corpustest.Snapshot("seed-leak__node-22.23.3__1000")
 
 type badInputResult struct {
 	code           int
@@ -141,18 +142,7 @@ func TestBadInputSummaryFiles(t *testing.T) {
 
 // TestBadInputSummaryRealFiles mutates the real corpus snapshot.
 func TestBadInputSummaryRealFiles(t *testing.T) {
-	gz, err := os.ReadFile(badInputCorpus)
-	if err != nil {
-		t.Fatal(err)
-	}
-	zr, err := gzip.NewReader(bytes.NewReader(gz))
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	gz, raw := corpustest.ReadGzip(t, badInputCorpus)
 	mutate := func(old, new string) []byte {
 		if strings.Count(string(raw), old) != 1 {
 			t.Fatalf("mutation %q does not apply", old)

@@ -2,19 +2,19 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"io"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/heapscope/heapscope/internal/corpustest"
 )
 
 func corpusFile(id string) string {
-	return filepath.Join("..", "..", "testdata", "corpus", id)
+	return corpustest.Path(id)
 }
 
 // runCLIErr runs heapscope in-process and returns its standard output and
@@ -64,14 +64,14 @@ func TestDiffJSONEqualsDevTools(t *testing.T) {
 			TotalSize uint64 `json:"totalSize"`
 		} `json:"totals"`
 	}
-	readJSONGz(t, corpusFile(series+"__2000.oracle.json.gz"), &oracle)
+	corpustest.ReadJSON(t, corpusFile(series+"__2000.oracle.json.gz"), &oracle)
 	if got.Target.TotalSize != oracle.Totals.TotalSize {
 		t.Errorf("target total size %d, DevTools %d", got.Target.TotalSize, oracle.Totals.TotalSize)
 	}
 	var golden struct {
 		Comparison []map[string]any `json:"comparison"`
 	}
-	readJSONGz(t, corpusFile(series+"__1000--2000.diff.json.gz"), &golden)
+	corpustest.ReadJSON(t, corpusFile(series+"__1000--2000.diff.json.gz"), &golden)
 	if got.ClassCount != len(got.Classes) || len(got.Classes) < len(golden.Comparison) {
 		t.Fatalf("%d rows (classCount %d), DevTools %d", len(got.Classes), got.ClassCount, len(golden.Comparison))
 	}
@@ -104,22 +104,6 @@ func TestDiffJSONEqualsDevTools(t *testing.T) {
 	// Sorted by |size delta|: the leaking Server first.
 	if got.Classes[0]["key"] != "437,509,15,Server" || got.Classes[0]["countDelta"] != 1000.0 {
 		t.Errorf("first row %v", got.Classes[0])
-	}
-}
-
-func readJSONGz(t *testing.T, path string, v any) {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.NewDecoder(zr).Decode(v); err != nil {
-		t.Fatal(err)
 	}
 }
 

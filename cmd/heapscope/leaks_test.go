@@ -3,15 +3,16 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/heapscope/heapscope/internal/corpustest"
 )
 
 func series(name string, steps ...string) []string {
 	var out []string
 	for _, s := range steps {
-		out = append(out, filepath.Join("..", "..", "testdata", "corpus", name+"__"+s+".heapsnapshot.gz"))
+		out = append(out, corpustest.Snapshot(name+"__"+s))
 	}
 	return out
 }

@@ -1,18 +1,17 @@
 package main
 
 import (
-	"compress/gzip"
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/heapscope/heapscope/internal/corpustest"
 )
 
 // leakCorpus is the real createServer leak (Node.js 20.3.1, 2,000 leaked
 // Servers held by their timers).
-var leakCorpus = filepath.Join("..", "..", "testdata", "corpus", "seed-leak-series__node-20.3.1__2000.heapsnapshot.gz")
+var leakCorpus = corpustest.Snapshot("seed-leak-series__node-20.3.1__2000")
 
 type retainersJSON struct {
 	File   string          `json:"file"`
@@ -145,15 +144,6 @@ type chainStepOut struct {
 // of class from a corpus leak report.
 func readNearestChain(t *testing.T, report, class string) []chainStepOut {
 	t.Helper()
-	f, err := os.Open(filepath.Join("..", "..", "testdata", "corpus", report))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var r struct {
 		Retainers []struct {
 			ClassName       string `json:"className"`
@@ -162,9 +152,7 @@ func readNearestChain(t *testing.T, report, class string) []chainStepOut {
 			} `json:"nearestInstance"`
 		} `json:"retainers"`
 	}
-	if err := json.NewDecoder(zr).Decode(&r); err != nil {
-		t.Fatal(err)
-	}
+	corpustest.ReadJSON(t, corpustest.Path(report), &r)
 	for _, c := range r.Retainers {
 		if c.ClassName == class {
 			return c.NearestInstance.Chain
@@ -187,7 +175,7 @@ func TestRetainersOtherLeaks(t *testing.T) {
 		{"map-cache-tracked__node-20.20.2", "map-cache-tracked__node-20.20.2__1000", "CacheEntry"},
 	} {
 		t.Run(tc.class, func(t *testing.T) {
-			file := filepath.Join("..", "..", "testdata", "corpus", tc.snap+".heapsnapshot.gz")
+			file := corpustest.Snapshot(tc.snap)
 			r := retainersRun(t, file, "--class", tc.class, "--paths", "1")
 			want := readNearestChain(t, tc.series+".leak-report.json.gz", tc.class)
 			p := r.Paths[0]

@@ -2,13 +2,12 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/heapscope/heapscope/internal/corpustest"
 )
 
 // runCLI runs heapscope in-process and returns its standard output.
@@ -27,8 +26,8 @@ func runCLI(t *testing.T, args ...string) (string, error) {
 func TestSummaryJSONEqualsOracle(t *testing.T) {
 	for _, id := range []string{"seed-leak-series__node-20.3.1__2000", "seed-leak__node-26.10.0__1000", "map-cache-tracked__node-20.20.2__1000"} {
 		t.Run(id, func(t *testing.T) {
-			base := filepath.Join("..", "..", "testdata", "corpus", id)
-			out, err := runCLI(t, "summary", "--json", base+".heapsnapshot.gz")
+			e := corpustest.Entry{ID: corpustest.Path(id)}
+			out, err := runCLI(t, "summary", "--json", e.Snapshot())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -39,18 +38,7 @@ func TestSummaryJSONEqualsOracle(t *testing.T) {
 			if err := json.Unmarshal([]byte(out), &got); err != nil {
 				t.Fatal(err)
 			}
-			f, err := os.Open(base + ".oracle.json.gz")
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			zr, err := gzip.NewReader(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := json.NewDecoder(zr).Decode(&want); err != nil {
-				t.Fatal(err)
-			}
+			corpustest.ReadJSON(t, e.Oracle(), &want)
 			for _, k := range []string{"nodeCount", "edgeCount", "rootRetainedSize", "totalSize", "sumRawSelfSize", "nodesUnreachable", "nodesWithSystemDistance", "statistics"} {
 				if !reflect.DeepEqual(got.Totals[k], want.Totals[k]) {
 					t.Errorf("totals.%s = %v, oracle %v", k, got.Totals[k], want.Totals[k])
@@ -70,7 +58,7 @@ func TestSummaryJSONEqualsOracle(t *testing.T) {
 }
 
 func TestSummaryTextAndFlags(t *testing.T) {
-	file := filepath.Join("..", "..", "testdata", "corpus", "seed-leak-series__node-20.3.1__2000.heapsnapshot.gz")
+	file := corpustest.Snapshot("seed-leak-series__node-20.3.1__2000")
 	out, err := runCLI(t, "summary", "--top", "3", "--sort", "count", file)
 	if err != nil {
 		t.Fatal(err)
