@@ -451,8 +451,7 @@ func group(ki *keyIndex, cands []*classSeries) [][]*classSeries {
 	for k := range parent {
 		parent[k] = k
 	}
-	var find func(int) int
-	find = func(k int) int {
+	find := func(k int) int {
 		for parent[k] != k {
 			parent[k] = parent[parent[k]]
 			k = parent[k]

@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"testing"
 	"time"
 )
@@ -47,9 +46,10 @@ func TestBrowserEndToEnd(t *testing.T) {
 	_, err = os.Stat(filepath.Join("e2e", "node_modules", "playwright-core", "package.json"))
 	require(err == nil, "web/e2e/node_modules is missing (cd web/e2e && npm ci)")
 
+	// go test puts its own GOROOT/bin first on the test's PATH.
 	goTool, err := exec.LookPath("go")
 	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+		t.Fatalf("go is not on PATH: %v", err)
 	}
 	bin := filepath.Join(t.TempDir(), "heapscope")
 	build := exec.Command(goTool, "build", "-o", bin, "./cmd/heapscope")

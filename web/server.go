@@ -5,9 +5,9 @@
 // snapshots and the leak findings over all of them.
 //
 // The front end (web/ui, Preact and htm bundled by esbuild) is built at
-// development time into web/dist, which is committed and embedded with
-// go:embed, so building heapscope never needs npm. The API is documented in
-// docs/api.md.
+// development time into web/dist, which is committed and embedded (with
+// the go:embed directive), so building heapscope never needs npm. The API is
+// documented in docs/api.md.
 //
 // Handlers are thin: every number comes from the analysis packages (graph,
 // summary, paths, diff, leak), computed once per snapshot when the server is
