@@ -78,7 +78,7 @@ type Graph struct {
 	// popular first.
 	Interfaces []Interface
 
-	// UnreachableProblems counts nodes DevTools reports as unreachable from
+	// Unreachable counts nodes DevTools reports as unreachable from
 	// the root (retained only weakly, or only by each other).
 	Unreachable int
 

@@ -44,9 +44,10 @@ type SnapshotStats struct {
 	Bytes  int64  `json:"bytes"`
 	// Nodes is the parsed snapshot's node count.
 	Nodes int `json:"nodes"`
-	// Took is the time from the request to the parsed snapshot; Parse is
-	// the time from the last byte V8 sent to the parsed snapshot (the
-	// parser works while V8 writes); Analyze is the graph analysis.
+	// TookMillis is the time from the request to the parsed snapshot;
+	// ParseMillis the time from the last byte V8 sent to the parsed
+	// snapshot (the parser works while V8 writes); AnalyzeMillis the graph
+	// analysis.
 	TookMillis    int64  `json:"tookMillis"`
 	ParseMillis   int64  `json:"parseTailMillis"`
 	AnalyzeMillis int64  `json:"analyzeMillis"`

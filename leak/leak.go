@@ -483,9 +483,9 @@ func group(ki *keyIndex, cands []*classSeries) [][]*classSeries {
 	return out
 }
 
-// internalClasses are V8's own object kinds: a group made only of them
-// (code being compiled, feedback growing as a program warms up) is not
-// reported as a leak on its own.
+// internalClass reports whether name is one of V8's own object kinds: a
+// group made only of them (code being compiled, feedback growing as a
+// program warms up) is not reported as a leak on its own.
 func internalClass(name string) bool {
 	return codeClass(name) || strings.HasPrefix(name, "system / ")
 }

@@ -12,8 +12,8 @@ import (
 // can hold lone surrogates (V8 keeps only the low 16 bits of a code point).
 // The arena stores the strings as WTF-8: valid surrogate pairs become normal
 // 4-byte UTF-8, and a lone surrogate becomes its 3-byte generalized UTF-8
-// form, so the JavaScript string is kept losslessly. Use Display or
-// report.JSONString to print them safely.
+// form, so the JavaScript string is kept losslessly. Use Display to print
+// them safely.
 type Strings struct {
 	data []byte
 	off  []uint64 // len = count+1

@@ -73,7 +73,7 @@ func runBadInput(t *testing.T, stdin io.Reader, args ...string) badInputResult {
 	return r
 }
 
-// checkBad asserts exit code 2, no output, and one stderr line that names
+// checkBadInputExit asserts exit code 2, no output, and one stderr line that names
 // the section and the byte offset.
 func checkBadInputExit(t *testing.T, r badInputResult, section, want string) {
 	t.Helper()
