@@ -30,8 +30,8 @@ log() { echo "live.sh: $*" >&2; }
 command -v /usr/bin/time >/dev/null || apt-get install -y time >/dev/null
 bin="$tmp/heapscope"
 (cd "$repo" && go build -o "$bin" ./cmd/heapscope)
-anchors="${ANCHORS:-$(bash "${ANCHORS_SETUP:-$repo/../shared/anchors/setup.sh}" 2>/dev/null | tail -1)}"
-[ -x "$anchors/memlab-summary" ] || { log "memlab-summary not found (../shared/anchors/setup.sh)"; exit 2; }
+anchors="${ANCHORS:-$(bash "${ANCHORS_SETUP:-$repo/bench/anchors.sh}" 2>/dev/null | tail -1)}"
+[ -x "$anchors/memlab-summary" ] || { log "memlab-summary not found (bench/anchors.sh)"; exit 2; }
 
 load="$(cut -d' ' -f1-3 /proc/loadavg)"
 # Its own inspector port, so that nothing on 9229 interferes; attach reads it from the command line.

@@ -14,7 +14,7 @@
 #   heapscope  `heapscope summary FILE --json`. Binary: $HEAPSCOPE, else built from this repository
 #              with `go build -o <tmp>/heapscope ./cmd/heapscope`. If neither works it is skipped
 #              with a message (use --tools memlab,hst to leave it out on purpose).
-#   memlab     `memlab-summary FILE` from ../shared/anchors/setup.sh: memlab 2.0.5's core loads the
+#   memlab     `memlab-summary FILE` from bench/anchors.sh: memlab 2.0.5's core loads the
 #              file and runs its full analysis (shortest paths, dominators, retained sizes); it is
 #              `node --max-old-space-size=20000 memlab-summary.js FILE`.
 #   hst        `heap-snapshot summary FILE`: the Rust port of Chrome DevTools' heap snapshot code
@@ -22,7 +22,7 @@
 #              Summary view (per-constructor count, shallow and retained size), so it parses the
 #              file and computes distances, dominators and retained sizes like heapscope summary.
 #              (`statistics` is only the pie chart by type; the rest are object-level queries.)
-# Anchors folder: $ANCHORS if set, else whatever $ANCHORS_SETUP (default ../shared/anchors/setup.sh,
+# Anchors folder: $ANCHORS if set, else whatever $ANCHORS_SETUP (default bench/anchors.sh,
 # relative to the repository) prints, else ~/.cache/heapscope-anchors if it has the wrappers.
 #
 # Runs are interleaved (run 1 of every tool, then run 2, ...) per file, after one `cat FILE
@@ -121,7 +121,7 @@ fi
 if has memlab || has hst; then
   A="${ANCHORS:-}"
   if [ -z "$A" ]; then
-    setup="${ANCHORS_SETUP:-$repo/../shared/anchors/setup.sh}"
+    setup="${ANCHORS_SETUP:-$repo/bench/anchors.sh}"
     if [ -f "$setup" ]; then
       log "anchors: bash $setup"
       A="$(bash "$setup" 2>"$tmpd/setup.err" | tail -1)" || { log "setup.sh failed:"; tail -20 "$tmpd/setup.err" >&2; A=""; }
