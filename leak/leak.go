@@ -38,6 +38,7 @@ import (
 	"strings"
 
 	"github.com/heapscope/heapscope/graph"
+	"github.com/heapscope/heapscope/object"
 	"github.com/heapscope/heapscope/paths"
 	"github.com/heapscope/heapscope/snapshot"
 	"github.com/heapscope/heapscope/summary"
@@ -104,9 +105,9 @@ type Finding struct {
 	// representative's shape.
 	Share float64 `json:"share"`
 	// Representative is the object that explains the finding (last snapshot).
-	Representative NodeRef `json:"representative"`
+	Representative object.Ref `json:"representative"`
 	// Path is the representative's retainer chain, root first.
-	Path []Step `json:"path"`
+	Path object.Chain `json:"path"`
 	// Shape is the normalized chain shared by the grouped objects.
 	Shape string `json:"shape"`
 	// AccumulationPoint is the object whose retained size holds the growth.
@@ -118,48 +119,6 @@ type Finding struct {
 	// AllocationStack is where the representative was allocated (innermost
 	// first), when the snapshots carry allocation traces.
 	AllocationStack []graph.Frame `json:"allocationStack,omitempty"`
-}
-
-// NodeRef names one object of the last snapshot.
-type NodeRef struct {
-	Class    string `json:"class"`
-	Name     string `json:"name"`
-	ID       uint32 `json:"id"`
-	Self     uint64 `json:"self"`
-	Retained uint64 `json:"retained"`
-}
-
-// Step is one hop of a chain: the edge from the previous object (empty for
-// the first) and the object it leads to.
-type Step struct {
-	Edge string `json:"edge"`
-	NodeRef
-}
-
-// Accumulation is the accumulation point and its retained size in every
-// snapshot where it exists (0 where it does not).
-type Accumulation struct {
-	NodeRef
-	RetainedBySnapshot []uint64 `json:"retainedBySnapshot"`
-}
-
-// Related is another growing class that belongs to a finding's chain.
-type Related struct {
-	Class       string `json:"class"`
-	Key         string `json:"key"`
-	CountGrowth []int  `json:"countGrowth"`
-}
-
-// Location is a source location that explains a chain.
-type Location struct {
-	// Role says what is there: "constructor", "function" (a closure on the
-	// chain) or "bound function" (the target of a bound function).
-	Role     string `json:"role"`
-	Name     string `json:"name"`
-	Script   string `json:"script"`
-	ScriptID uint32 `json:"scriptId"`
-	Line     int32  `json:"line"`
-	Column   int32  `json:"column"`
 }
 
 // classSeries is one class key across the series.
@@ -577,15 +536,9 @@ func finding(earlier []*Earlier, ki *keyIndex, head *classSeries, members []*cla
 		}
 		f.Related = append(f.Related, rel)
 	}
-	for _, h := range head.path {
-		step := Step{NodeRef: nodeRef(last, h.Node)}
-		if h.Edge != paths.NoEdge {
-			step.Edge = graph.EdgeLabel(last.S, h.Edge)
-		}
-		f.Path = append(f.Path, step)
-	}
+	f.Path = object.NewChain(last, head.path, object.Brief)
 	target := head.path.Target()
-	f.Representative = nodeRef(last, target)
+	f.Representative = object.New(last, target, object.Brief)
 	f.AccumulationPoint = accumulation(earlier, ki, head.path, growing)
 	f.Locations = locations(ki, head.path, f.Key)
 	f.AllocationStack = last.AllocationStack(target)
@@ -625,13 +578,6 @@ func (ki *keyIndex) newKey(i uint32) string {
 	return ""
 }
 
-func nodeRef(g *graph.Graph, i uint32) NodeRef {
-	return NodeRef{
-		Class: g.ClassName(i), Name: graph.DisplayName(g, i), ID: g.S.NodeIDs[i],
-		Self: g.Shallow[i], Retained: g.Retained[i],
-	}
-}
-
 // accumulation finds, above the first growing object of the chain, the
 // deepest ordinary object (not an internal array or system object) whose
 // retained size in the last snapshot holds at least half of the growth.
@@ -656,7 +602,7 @@ func accumulation(earlier []*Earlier, ki *keyIndex, p paths.Path, growing map[st
 		if strings.HasPrefix(name, "system / ") || last.Retained[i] < need {
 			continue
 		}
-		acc := &Accumulation{NodeRef: nodeRef(last, i)}
+		acc := &Accumulation{Ref: object.New(last, i, object.Brief)}
 		id := last.S.NodeIDs[i]
 		for _, e := range earlier {
 			acc.RetainedBySnapshot = append(acc.RetainedBySnapshot, e.retainedOf(id))
@@ -665,57 +611,4 @@ func accumulation(earlier []*Earlier, ki *keyIndex, p paths.Path, growing map[st
 		return acc
 	}
 	return nil
-}
-
-// locations lists the constructor of the finding's class, the functions on
-// the chain and the targets of bound functions, resolved to script names.
-func locations(ki *keyIndex, p paths.Path, key string) []Location {
-	g := ki.g
-	var out []Location
-	seen := map[string]bool{}
-	add := func(role string, i uint32) {
-		src, ok := g.SourceOf(i)
-		if !ok {
-			return
-		}
-		name := g.S.Name(i)
-		if role == "constructor" {
-			name = g.ClassName(i)
-		}
-		id := fmt.Sprint(role, name, src)
-		if seen[id] {
-			return
-		}
-		seen[id] = true
-		out = append(out, Location{Role: role, Name: name, Script: src.Script, ScriptID: src.ScriptID, Line: src.Line, Column: src.Column})
-	}
-	for j := len(p) - 1; j >= 0; j-- {
-		i := p[j].Node
-		if a := ki.perNode[i]; a >= 0 && ki.keys[a] == key && g.S.NodeTypes[i] == snapshot.NodeObject {
-			add("constructor", i)
-			break
-		}
-	}
-	for _, h := range p {
-		i := h.Node
-		if g.S.NodeTypes[i] != snapshot.NodeClosure {
-			continue
-		}
-		add("function", i)
-		if t, ok := boundFunction(g.S, i); ok {
-			add("bound function", t)
-		}
-	}
-	return out
-}
-
-// boundFunction returns the target of a bound function (a native_bind
-// closure's bound_function edge).
-func boundFunction(s *snapshot.Snapshot, i uint32) (uint32, bool) {
-	for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
-		if !s.EdgeTypes[e].HasNumericName() && s.Strings.At(s.EdgeNames[e]) == "bound_function" {
-			return s.EdgeTo[e], true
-		}
-	}
-	return 0, false
 }

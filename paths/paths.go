@@ -29,7 +29,7 @@ import (
 
 // NoEdge is the Edge of a path's first hop: the root's own edge to a GC root
 // is not part of a path (DevTools' Retainers pane hides edges from the root).
-const NoEdge = ^uint32(0)
+const NoEdge = graph.NoEdge
 
 // DefaultMaxWork is the work bound Shortest uses when Options.MaxWork is 0:
 // retainer slots examined plus frontier entries taken.

@@ -11,15 +11,15 @@ import (
 	"github.com/dustin/go-humanize"
 
 	"github.com/heapscope/heapscope/graph"
+	"github.com/heapscope/heapscope/object"
 	"github.com/heapscope/heapscope/paths"
-	"github.com/heapscope/heapscope/snapshot"
 )
 
 // DominatorNode is an object of the dominator tree report with the objects
 // it dominates. Its Edge is the edge by which its dominator holds it, when
 // the dominator holds it directly ("" otherwise).
 type DominatorNode struct {
-	PathNode
+	object.Hop
 	// ChildCount is the number of objects it immediately dominates.
 	ChildCount int `json:"childCount"`
 	// Children are the dominated objects shown, biggest retained size first.
@@ -65,7 +65,7 @@ func NewDominatorsReport(g *graph.Graph, file string, start uint32, depth int, m
 
 func newDominatorNode(g *graph.Graph, i, e uint32) *DominatorNode {
 	return &DominatorNode{
-		PathNode:   NewPathNode(g, i, e),
+		Hop:        object.NewHop(g, e, i, object.WithDistance),
 		ChildCount: int(g.FirstDominated[i+1] - g.FirstDominated[i]),
 	}
 }
@@ -99,7 +99,7 @@ func expandDominators(g *graph.Graph, n *DominatorNode, i uint32, depth int, min
 		}
 		return cmp.Compare(g.S.NodeIDs[a], g.S.NodeIDs[b])
 	})
-	edges := directEdges(g.S, i, shown)
+	edges := graph.DirectEdges(g.S, i, shown)
 	for k, c := range shown {
 		child := newDominatorNode(g, c, edges[k])
 		expandDominators(g, child, c, depth-1, minSize)
@@ -107,40 +107,18 @@ func expandDominators(g *graph.Graph, n *DominatorNode, i uint32, depth int, min
 	}
 }
 
-// directEdges returns, for each of the nodes children, the first strong
-// edge from i to it (paths.NoEdge when i holds it only indirectly), in one
-// pass over i's edges.
-func directEdges(s *snapshot.Snapshot, i uint32, children []uint32) []uint32 {
-	at := make(map[uint32]int, len(children))
-	out := make([]uint32, len(children))
-	for k, c := range children {
-		at[c] = k
-		out[k] = paths.NoEdge
-	}
-	for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
-		switch s.EdgeTypes[e] {
-		case snapshot.EdgeWeak, snapshot.EdgeInvisible:
-			continue
-		}
-		if k, ok := at[s.EdgeTo[e]]; ok && out[k] == paths.NoEdge {
-			out[k] = e
-		}
-	}
-	return out
-}
-
 // WriteDominatorsText writes the tree for people, one object a line,
 // indented by level: retained size, its share of the heap, shallow size,
 // then the edge from its dominator and the object.
 func WriteDominatorsText(w io.Writer, r *DominatorsReport) error {
 	fmt.Fprintf(w, "%s: dominator tree below %s, %d levels, objects retaining ≥ %s\n\n",
-		r.File, NodeLabel(r.Root.PathNode), r.Depth, Size(r.MinSize))
+		r.File, NodeLabel(r.Root.Ref), r.Depth, Size(r.MinSize))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "Retained\t\tShallow\t\tObject")
 	var walk func(n *DominatorNode, level int)
 	walk = func(n *DominatorNode, level int) {
 		indent := strings.Repeat("  ", level)
-		fmt.Fprintf(tw, "%s\t%s\t%s\t\t%s%s\n", Size(n.Retained), percent(n.Retained, r.Total), Size(n.Self), indent, HopLabel(n.PathNode))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t\t%s%s\n", Size(n.Retained), percent(n.Retained, r.Total), Size(n.Self), indent, HopLabel(n.Hop))
 		for _, c := range n.Children {
 			walk(c, level+1)
 		}

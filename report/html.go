@@ -14,6 +14,8 @@ import (
 	"github.com/dustin/go-humanize"
 
 	"github.com/heapscope/heapscope/leak"
+	"github.com/heapscope/heapscope/object"
+	"github.com/heapscope/heapscope/paths"
 	"github.com/heapscope/heapscope/snapshot"
 )
 
@@ -36,7 +38,7 @@ var leaksHTML = template.Must(template.New("leaks").Funcs(template.FuncMap{
 	"growth":     growthText,
 	"display":    func(s string) string { return oneLine(snapshot.Display(s)) },
 	"full":       func(s string) string { return flat(snapshot.Display(s)) },
-	"node":       func(n leak.NodeRef) string { return nodeLabel(n) },
+	"node":       nodeLabel,
 	"percent":    func(f float64) string { return fmt.Sprintf("%.0f%%", 100*f) },
 	"inc":        func(i int) int { return i + 1 },
 	"counts": func(c []int) string {
@@ -70,7 +72,7 @@ var leaksHTML = template.Must(template.New("leaks").Funcs(template.FuncMap{
 // htmlHop is one row of a chain in the HTML report: a step of the path, or
 // (Elided > 0) a run of identical steps left out.
 type htmlHop struct {
-	leak.Step
+	object.Hop
 	Accumulation bool
 	// AccRetained is the accumulation point's retained size in each
 	// snapshot, on its hop.
@@ -128,39 +130,24 @@ func WriteLeaksHTML(w io.Writer, r *leak.Report, samples []HeapSample) error {
 }
 
 // chainHops lays out a finding's chain, shortening runs of identical hops
-// (a long linked list) to their first and last elideKeep hops, as the text
-// report does; the accumulation point and the last hop are never elided.
+// (a long linked list) as the text report does (paths.Shorten); the
+// accumulation point and the last hop are never elided.
 func chainHops(f leak.Finding) []htmlHop {
-	var out []htmlHop
 	p := f.Path
-	isAcc := func(s leak.Step) bool { return f.AccumulationPoint != nil && f.AccumulationPoint.ID == s.ID }
-	hop := func(k int) htmlHop {
-		h := htmlHop{Step: p[k], Accumulation: isAcc(p[k]), Last: k == len(p)-1}
+	isAcc := func(k int) bool { return f.AccumulationPoint != nil && f.AccumulationPoint.ID == p[k].ID }
+	alike := func(j, k int) bool { return p.Alike(j, k) && !isAcc(j) && !isAcc(k) && k != len(p)-1 }
+	var out []htmlHop
+	for _, row := range paths.Shorten(len(p), alike) {
+		k := row.Hop
+		if row.Elided > 0 {
+			out = append(out, htmlHop{Hop: p[k], Elided: row.Elided})
+			continue
+		}
+		h := htmlHop{Hop: p[k], Accumulation: isAcc(k), Last: k == len(p)-1}
 		if h.Accumulation {
 			h.AccRetained = f.AccumulationPoint.RetainedBySnapshot
 		}
-		return h
-	}
-	same := func(a, b leak.Step) bool { return a.Edge == b.Edge && a.Class == b.Class && a.Name == b.Name }
-	for j := 0; j < len(p); {
-		end := j + 1
-		for end < len(p) && same(p[end], p[j]) && !isAcc(p[end]) && end != len(p)-1 {
-			end++
-		}
-		if end-j < elideRun || isAcc(p[j]) {
-			for ; j < end; j++ {
-				out = append(out, hop(j))
-			}
-			continue
-		}
-		for k := j; k < j+elideKeep; k++ {
-			out = append(out, hop(k))
-		}
-		out = append(out, htmlHop{Step: p[j], Elided: end - j - 2*elideKeep})
-		for k := end - elideKeep; k < end; k++ {
-			out = append(out, hop(k))
-		}
-		j = end
+		out = append(out, h)
 	}
 	return out
 }

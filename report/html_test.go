@@ -8,25 +8,26 @@ import (
 	"testing"
 
 	"github.com/heapscope/heapscope/leak"
+	"github.com/heapscope/heapscope/object"
 )
 
 // syntheticReport is a hand-written leak report (not from a snapshot): a
 // chain with a long linked list, an accumulation point, and names that
 // need escaping.
 func syntheticReport() *leak.Report {
-	ref := func(class, name string, id uint32) leak.NodeRef {
-		return leak.NodeRef{Class: class, Name: name, ID: id, Self: 64, Retained: 4096}
+	ref := func(class, name string, id uint32) object.Ref {
+		return object.Ref{Class: class, Name: name, ID: id, Self: 64, Retained: 4096}
 	}
-	path := []leak.Step{
-		{Edge: "", NodeRef: ref("global", "global", 1)},
-		{Edge: ".cache", NodeRef: ref("Map", "Map", 3)},
+	path := object.Chain{
+		{Edge: "", Ref: ref("global", "global", 1)},
+		{Edge: ".cache", Ref: ref("Map", "Map", 3)},
 	}
 	for k := 0; k < 20; k++ {
-		path = append(path, leak.Step{Edge: ".next", NodeRef: ref("Link", "Link", uint32(100+2*k))})
+		path = append(path, object.Hop{Edge: ".next", Ref: ref("Link", "Link", uint32(100+2*k))})
 	}
 	path = append(path,
-		leak.Step{Edge: ".items", NodeRef: ref("Registry", "Registry", 5)},
-		leak.Step{Edge: `["<script>alert(1)</script>"]`, NodeRef: ref("Session", "<img src=x onerror=alert(1)>", 7)},
+		object.Hop{Edge: ".items", Ref: ref("Registry", "Registry", 5)},
+		object.Hop{Edge: `["<script>alert(1)</script>"]`, Ref: ref("Session", "<img src=x onerror=alert(1)>", 7)},
 	)
 	return &leak.Report{
 		Verdict:   "leak",
@@ -38,9 +39,9 @@ func syntheticReport() *leak.Report {
 			Representative:    ref("Session", "Session", 7),
 			Path:              path,
 			Shape:             "global → .cache → Map → .next → Link → .items → Registry → Session",
-			AccumulationPoint: &leak.Accumulation{NodeRef: ref("Registry", "Registry", 5), RetainedBySnapshot: []uint64{0, 1 << 20}},
+			AccumulationPoint: &leak.Accumulation{Ref: ref("Registry", "Registry", 5), RetainedBySnapshot: []uint64{0, 1 << 20}},
 			Related:           []leak.Related{{Class: "Token", Key: ",Token", CountGrowth: []int{500}}},
-			Locations:         []leak.Location{{Role: "constructor", Name: "Session", Script: "/app/session.js", Line: 12, Column: 3}},
+			Locations:         []leak.Location{{Role: "constructor", Location: object.Location{Script: "/app/session.js", Line: 12, Column: 3}.Named("Session")}},
 		}},
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/dustin/go-humanize"
 
 	"github.com/heapscope/heapscope/leak"
+	"github.com/heapscope/heapscope/object"
 	"github.com/heapscope/heapscope/snapshot"
 )
 
@@ -51,7 +52,7 @@ func writeFinding(ew *errWriter, n int, f leak.Finding) {
 		width = max(width, len(oneLine(s.Edge)))
 	}
 	for _, s := range f.Path {
-		line := fmt.Sprintf("     %-*s  %s @%d  %s / %s", width, oneLine(s.Edge), nodeLabel(s.NodeRef), s.ID, Size(s.Self), Size(s.Retained))
+		line := fmt.Sprintf("     %-*s  %s @%d  %s / %s", width, oneLine(s.Edge), nodeLabel(s.Ref), s.ID, Size(s.Self), Size(s.Retained))
 		if a := f.AccumulationPoint; a != nil && a.ID == s.ID {
 			sizes := make([]string, len(a.RetainedBySnapshot))
 			for k, r := range a.RetainedBySnapshot {
@@ -93,7 +94,7 @@ func writeFinding(ew *errWriter, n int, f leak.Finding) {
 
 // nodeLabel shows an object as DevTools lists it: its name, and its class
 // in parentheses when the two differ.
-func nodeLabel(n leak.NodeRef) string {
+func nodeLabel(n object.Ref) string {
 	name, class := oneLine(snapshot.Display(n.Name)), oneLine(snapshot.Display(n.Class))
 	if len(name) > 80 {
 		name = name[:80] + "…"

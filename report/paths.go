@@ -10,47 +10,10 @@ import (
 	"github.com/dustin/go-humanize"
 
 	"github.com/heapscope/heapscope/graph"
+	"github.com/heapscope/heapscope/object"
 	"github.com/heapscope/heapscope/paths"
 	"github.com/heapscope/heapscope/snapshot"
 )
-
-// PathNode is one object in a report: a hop of a retainer path, a
-// retainers report's target, or (with Edge naming the edge from its parent)
-// a dominator tree entry.
-type PathNode struct {
-	// Class is the class name, as in the Summary view.
-	Class string `json:"class"`
-	// Name is the name DevTools shows (graph.DisplayName).
-	Name string `json:"name"`
-	// ID is the V8 object id.
-	ID uint32 `json:"id"`
-	// Edge is the edge from the previous hop, as DevTools writes it
-	// (graph.EdgeLabel); "" for a path's first hop and for a target.
-	Edge string `json:"edge"`
-	// Self and Retained are DevTools' shallow and retained sizes.
-	Self     uint64 `json:"self"`
-	Retained uint64 `json:"retained"`
-	// Distance is DevTools' distance from the roots (≥ 100000000 when only
-	// system roots reach the object, -5 when nothing does).
-	Distance int32 `json:"distance"`
-}
-
-// NewPathNode describes node i of g, reached over edge e (paths.NoEdge for
-// none).
-func NewPathNode(g *graph.Graph, i, e uint32) PathNode {
-	n := PathNode{
-		Class:    g.ClassName(i),
-		Name:     graph.DisplayName(g, i),
-		ID:       g.S.NodeIDs[i],
-		Self:     g.Shallow[i],
-		Retained: g.Retained[i],
-		Distance: g.Distance[i],
-	}
-	if e != paths.NoEdge {
-		n.Edge = graph.EdgeLabel(g.S, e)
-	}
-	return n
-}
 
 // ShapeGroup is a group of a class's sampled instances whose first retainer
 // paths have the same shape (paths.Shape).
@@ -73,12 +36,13 @@ type ClassInfo struct {
 // RetainersReport is the result of `heapscope retainers`: retainer paths to
 // one object, root first.
 type RetainersReport struct {
-	File   string   `json:"file"`
-	Target PathNode `json:"target"`
+	File string `json:"file"`
+	// Target is the object the paths lead to; its Edge is always "".
+	Target object.Hop `json:"target"`
 	// Class is set when the target was chosen to represent a class.
 	Class *ClassInfo `json:"class,omitempty"`
 	// Paths are the retainer paths, shortest first, each root first.
-	Paths [][]PathNode `json:"paths"`
+	Paths []object.Chain `json:"paths"`
 	// Requested is the number of paths asked for.
 	Requested int `json:"requested"`
 	// All is set when paths through system roots were searched too.
@@ -92,27 +56,16 @@ type RetainersReport struct {
 func NewRetainersReport(g *graph.Graph, file string, target uint32, ps []paths.Path, cs *paths.ClassSample, requested int, all bool) *RetainersReport {
 	r := &RetainersReport{
 		File:      file,
-		Target:    NewPathNode(g, target, paths.NoEdge),
-		Paths:     make([][]PathNode, 0, len(ps)),
+		Target:    object.NewHop(g, paths.NoEdge, target, object.WithDistance),
+		Paths:     make([]object.Chain, 0, len(ps)),
 		Requested: requested,
 		All:       all,
 	}
 	for _, p := range ps {
-		hops := make([]PathNode, len(p))
-		for j, h := range p {
-			hops[j] = NewPathNode(g, h.Node, h.Edge)
-		}
-		r.Paths = append(r.Paths, hops)
+		r.Paths = append(r.Paths, object.NewChain(g, p, object.WithDistance))
 	}
 	if len(ps) == 0 {
-		switch {
-		case g.IsRoot(target):
-			r.Note = "this is the root"
-		case g.Distance[target] == graph.NoDistance:
-			r.Note = "no chain of strong references from the roots reaches this object: it is retained only weakly, or only by unreachable objects"
-		default:
-			r.Note = "no path found within the search bound"
-		}
+		r.Note = paths.NoPathReason(g, target)
 	}
 	if cs != nil {
 		ci := &ClassInfo{Name: cs.Class, Instances: cs.Instances, Sampled: cs.Sampled, Shapes: []ShapeGroup{}}
@@ -129,19 +82,12 @@ func NewRetainersReport(g *graph.Graph, file string, target uint32, ps []paths.P
 // maxTextShapes is the number of shape groups the text report lists.
 const maxTextShapes = 5
 
-// elideRun is the length from which a run of identical hops is shortened in
-// text: its first and last elideKeep hops are shown.
-const (
-	elideRun  = 6
-	elideKeep = 2
-)
-
 // WriteRetainersText writes the report for people: the target, how it was
 // chosen, then each path root first, one hop a line. Runs of identical hops
 // (a long linked list) are shortened; the JSON has every hop.
 func WriteRetainersText(w io.Writer, r *RetainersReport) error {
 	t := r.Target
-	fmt.Fprintf(w, "%s: %s, distance %s, shallow %s, retained %s\n", r.File, NodeLabel(t),
+	fmt.Fprintf(w, "%s: %s, distance %s, shallow %s, retained %s\n", r.File, NodeLabel(t.Ref),
 		distance(t.Distance), Size(t.Self), Size(t.Retained))
 	if c := r.Class; c != nil {
 		fmt.Fprintf(w, "\nClass %s: %s instances. First retainer paths of %s sampled instances, by shape:\n",
@@ -187,56 +133,41 @@ func WriteRetainersText(w io.Writer, r *RetainersReport) error {
 	return nil
 }
 
-func writePathText(w io.Writer, p []PathNode) error {
+func writePathText(w io.Writer, p object.Chain) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "Distance\tShallow\tRetained\t\tRetainer")
-	row := func(n PathNode) {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t\t%s\n", distance(n.Distance), Size(n.Self), Size(n.Retained), HopLabel(n))
-	}
-	for j := 0; j < len(p); {
-		end := j + 1
-		for end < len(p) && p[end].Edge == p[j].Edge && p[end].Class == p[j].Class && p[end].Name == p[j].Name {
-			end++
-		}
-		if end-j < elideRun {
-			for ; j < end; j++ {
-				row(p[j])
-			}
+	for _, row := range paths.Shorten(len(p), p.Alike) {
+		n := p[row.Hop]
+		if row.Elided > 0 {
+			fmt.Fprintf(tw, "\t\t\t\t… %d more %s → %s\n", row.Elided, oneLine(snapshot.Display(n.Edge)), nodeName(n.Ref))
 			continue
 		}
-		for k := j; k < j+elideKeep; k++ {
-			row(p[k])
-		}
-		fmt.Fprintf(tw, "\t\t\t\t… %d more %s → %s\n", end-j-2*elideKeep, oneLine(snapshot.Display(p[j].Edge)), nodeName(p[j]))
-		for k := end - elideKeep; k < end; k++ {
-			row(p[k])
-		}
-		j = end
+		fmt.Fprintf(tw, "%s\t%s\t%s\t\t%s\n", distance(n.Distance), Size(n.Self), Size(n.Retained), HopLabel(n))
 	}
 	return tw.Flush()
 }
 
 // HopLabel is one hop for people: "edge → name (Class) @id", or the node
 // alone for a path's first hop.
-func HopLabel(n PathNode) string {
-	if n.Edge == "" {
-		return NodeLabel(n)
+func HopLabel(h object.Hop) string {
+	if h.Edge == "" {
+		return NodeLabel(h.Ref)
 	}
-	return oneLine(snapshot.Display(n.Edge)) + " → " + NodeLabel(n)
+	return oneLine(snapshot.Display(h.Edge)) + " → " + NodeLabel(h.Ref)
 }
 
 // NodeLabel is an object for people: "Class @id" when its name is its
 // class, else "name (Class) @id" ("(GC roots) @3" for categories); strings
 // are quoted and long names cut.
-func NodeLabel(n PathNode) string {
+func NodeLabel(n object.Ref) string {
 	return nodeName(n) + " @" + strconv.FormatUint(uint64(n.ID), 10)
 }
 
-func nodeName(n PathNode) string {
+func nodeName(n object.Ref) string {
 	name := n.Name
 	switch n.Class {
 	case "(string)", "(concatenated string)", "(sliced string)":
-		name = strconv.Quote(cut(snapshot.Display(name), 80))
+		name = strconv.Quote(object.Cut(snapshot.Display(name), 80))
 	default:
 		name = oneLine(snapshot.Display(name))
 	}
@@ -264,15 +195,4 @@ func flat(s string) string {
 		}
 		return r
 	}, s)
-}
-
-// cut shortens s to at most n bytes without splitting a character.
-func cut(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && s[n]&0xC0 == 0x80 {
-		n--
-	}
-	return s[:n] + "…"
 }

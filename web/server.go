@@ -68,19 +68,13 @@ type Server struct {
 	minGrowth int
 	handler   http.Handler
 
-	// mu guards the graphs' class names: diff.Compare and leak.Analyze
-	// re-classify a base graph for a moment (graph.WithInterfaces) and hold
-	// it for writing; every handler that reads a graph holds it for reading.
-	mu sync.RWMutex
+	// The graphs are read-only once New has built their retainer index and
+	// dominated lists: analyses (diff.Compare, leak.Analyze) do not change
+	// a graph they read, so handlers take no lock around them.
 
 	cacheMu  sync.Mutex
 	compares map[[2]int]*onceValue[*diff.Result]
 	leaks    map[int]*onceValue[leakResult]
-}
-
-type leakResult struct {
-	r   *leak.Report
-	err error
 }
 
 // onceValue computes a value once, for every caller that asks meanwhile.

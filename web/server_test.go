@@ -610,3 +610,86 @@ func TestNewRejectsNothing(t *testing.T) {
 		t.Errorf("random token %q is short", srv.Token())
 	}
 }
+
+// TestAnalysesBesideObjectPages runs the analyses (Comparison, leaks)
+// alongside the object endpoints of the snapshots they read, with no lock
+// between them: every answer must be the one the same request gets alone.
+// Under go test -race it also checks that no analysis writes a graph.
+func TestAnalysesBesideObjectPages(t *testing.T) {
+	// Until diff.Compare and leak stop re-classifying the graphs they read
+	// (issue 10, item 3; another branch), an object page shown during a
+	// Comparison can show the re-keyed class: remove this skip at the merge.
+	t.Skip("needs immutable graphs (issue 10, item 3)")
+	ts := newTestServer(t, 3)
+	var lr struct {
+		Findings []struct {
+			Representative struct {
+				ID uint32 `json:"id"`
+			} `json:"representative"`
+		} `json:"findings"`
+	}
+	// A server of its own, so that ts's caches start empty.
+	mustGet(t, newTestServer(t, 3), "/api/leaks", &lr)
+	if len(lr.Findings) == 0 {
+		t.Fatal("no finding")
+	}
+	id := lr.Findings[0].Representative.ID
+	objects := []string{
+		fmt.Sprintf("/api/snapshots/2/objects/%d", id),
+		fmt.Sprintf("/api/snapshots/2/objects/%d/paths?k=3", id),
+		fmt.Sprintf("/api/snapshots/2/objects/%d/retainers", id),
+		"/api/snapshots/0/objects/1/dominated?limit=50",
+		"/api/snapshots/0/objects/1/edges",
+		"/api/snapshots/1/objects/1/dominated?limit=50",
+		"/api/snapshots/0/classes/0/instances",
+	}
+	alone := map[string]string{}
+	for _, p := range objects {
+		alone[p] = body(t, ts, p)
+	}
+	analyses := []string{"/api/compare/0/2", "/api/compare/1/2", "/api/compare/0/1", "/api/leaks", "/api/leaks?minGrowth=3"}
+	var wg sync.WaitGroup
+	for k := 0; k < 4; k++ {
+		for _, p := range analyses {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if code := get(t, ts, p, nil); code != http.StatusOK {
+					t.Errorf("%s: %d", p, code)
+				}
+			}()
+		}
+		for _, p := range objects {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if got := body(t, ts, p); got != alone[p] {
+					t.Errorf("%s during analyses:\n%s\nalone:\n%s", p, got, alone[p])
+				}
+			}()
+		}
+	}
+	wg.Wait()
+}
+
+// body fetches an API path with the token and returns the answer as text.
+func body(t *testing.T, ts *httptest.Server, path string) string {
+	t.Helper()
+	req, err := http.NewRequest("GET", ts.URL+path, nil)
+	if err != nil {
+		t.Error(err)
+		return ""
+	}
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	res, err := ts.Client().Do(req)
+	if err != nil {
+		t.Error(err)
+		return ""
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Errorf("%s: status %d, %v", path, res.StatusCode, err)
+	}
+	return string(b)
+}

@@ -138,14 +138,3 @@ func sortNodes(g *graph.Graph, o []uint32, by string, reverse bool) {
 		slices.Reverse(o)
 	}
 }
-
-// ordinal finds the node with V8 object id id. Snapshots list nodes in no
-// id order, so this is a scan: a few milliseconds on millions of nodes.
-func (sn *snap) ordinal(id uint32) (uint32, bool) {
-	for i, x := range sn.g.S.NodeIDs {
-		if x == id {
-			return uint32(i), true
-		}
-	}
-	return 0, false
-}
