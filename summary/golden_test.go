@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/heapscope/heapscope/graph"
+	"github.com/heapscope/heapscope/internal/overlap"
 	"github.com/heapscope/heapscope/snapshot"
 	"github.com/heapscope/heapscope/summary"
 )
@@ -67,7 +68,7 @@ func TestMatchesDevToolsOracle(t *testing.T) {
 				t.Fatal(err)
 			}
 			var pending *summary.Pending
-			g := graph.Analyze(s, graph.Options{BeforeDominators: func(g *graph.Graph) { pending = summary.Begin(g) }})
+			g := graph.Analyze(s, graph.Options{Overlap: overlap.New(func(g *graph.Graph) { pending = summary.Begin(overlap.Key{}, g) })})
 			checkNodes(t, g, id+".nodes.ndjson.gz")
 			checkSummary(t, g, id+".oracle.json.gz")
 			// The overlapped path gives what the plain one does.

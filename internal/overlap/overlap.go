@@ -16,3 +16,8 @@ func (h *Hook[T]) Run(v T) {
 		h.fn(v)
 	}
 }
+
+// Key is an argument of the exported functions that only package load is
+// meant to call (summary.Begin): outside this module there is no Key to
+// pass.
+type Key struct{}
