@@ -85,16 +85,16 @@ type Graph struct {
 
 	// oneRetainer marks the nodes exactly one edge points to.
 	oneRetainer bitset
-	scripts   scriptIndex
-	traceOnce sync.Once
-	traceByID map[uint32]int32 // trace-tree node id → index in S.TraceTree
+	scripts     scriptIndex
+	traceOnce   sync.Once
+	traceByID   map[uint32]int32 // trace-tree node id → index in S.TraceTree
 
 	retainersOnce sync.Once // BuildRetainers
 	dominatedOnce sync.Once // BuildDominated
 
 	extra       []string      // strings added by the analyses
 	locByNode   []LocatedNode // sorted by node: the location of an object
-	isEphemeron bitset            // over string ids: WeakMap ephemeron edge names
+	isEphemeron bitset        // over string ids: WeakMap ephemeron edge names
 	// ephemeronTables marks the WeakMap tables that ephemeron names give
 	// (nil when there are none).
 	ephemeronTables bitset

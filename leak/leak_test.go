@@ -165,4 +165,3 @@ func TestRejectsOutOfOrderSeries(t *testing.T) {
 		t.Fatal("one snapshot accepted")
 	}
 }
-
