@@ -114,11 +114,15 @@ type side struct {
 	sorted []uint64 // all nodes as id<<32 | ordinal, sorted
 }
 
-func newSide(g *graph.Graph) *side {
+// newSide groups g's nodes classified as cl.
+func newSide(g *graph.Graph, cl *graph.Classes) *side {
 	sd := &side{g: g}
 	var perNode []int32
-	sd.keys, perNode = summary.NodeKeys(g)
-	sd.rows = summary.Classes(g, nil)
+	sd.rows, perNode = summary.ClassesByNodeAs(g, cl, nil)
+	sd.keys = make([]string, len(sd.rows))
+	for k, r := range sd.rows {
+		sd.keys[k] = r.Key
+	}
 	sd.rowOf = make(map[string]int, len(sd.rows))
 	for i, c := range sd.rows {
 		sd.rowOf[c.Key] = i
@@ -153,18 +157,16 @@ func newSide(g *graph.Graph) *side {
 func (sd *side) group(k int) []uint32 { return sd.ords[sd.first[k]:sd.first[k+1]] }
 
 // Compare compares target against base, both analysed graphs of snapshots
-// of one process, base taken first. It does not change base or target, but
-// re-classifies base temporarily (graph.WithInterfaces): neither may be used
-// concurrently while Compare runs.
+// of one process, base taken first. It does not change base or target, so
+// it may run concurrently with any other reader of them.
 func Compare(base, target *graph.Graph) *Result {
 	r := &Result{}
 	if base == nil || target == nil {
 		r.Warnings = append(r.Warnings, "nothing to compare")
 		return r
 	}
-	t := newSide(target)
-	var b *side
-	base.WithInterfaces(target.Interfaces, func() { b = newSide(base) })
+	t := newSide(target, target.OwnClasses())
+	b := newSide(base, base.Reclassify(target.Interfaces))
 
 	r.BaseIDs = make([]uint32, len(b.sorted))
 	for i, v := range b.sorted {
@@ -214,7 +216,7 @@ func Compare(base, target *graph.Graph) *Result {
 		c := merge(base, target, bg, nil)
 		c.Key = key
 		// DevTools names the row after the base's own classification (its
-		// interface definitions are back in place) of the last instance.
+		// own interface definitions) of the last instance.
 		c.Name = base.ClassName(bg[len(bg)-1])
 		if i, ok := b.rowOf[key]; ok {
 			br := &b.rows[i]

@@ -288,44 +288,42 @@ func TestWarnings(t *testing.T) {
 	}
 }
 
-// TestReclassification checks graph.ApplyInterfaces and WithInterfaces and
-// summary.NodeKeys, which Compare builds on.
+// TestReclassification checks graph.Reclassify and summary.NodeKeys, which
+// Compare builds on.
 func TestReclassification(t *testing.T) {
 	g := load(t, "seed-leak-series__node-20.3.1__0")
 	other := load(t, "seed-leak-series__node-20.3.1__2000")
-	names := func() []string {
+	names := func(cl *graph.Classes) []string {
 		out := make([]string, g.NodeCount())
 		for i := range out {
-			out[i] = g.ClassName(uint32(i))
+			out[i] = cl.Name(uint32(i))
 		}
 		return out
 	}
-	before := names()
+	before := names(g.OwnClasses())
 	classes := summary.Classes(g, nil)
-	// The target's definitions change some plain objects' classes, temporarily.
+	// The target's definitions change some plain objects' classes, in the
+	// returned assignment only.
 	changed := 0
-	g.WithInterfaces(other.Interfaces, func() {
-		for i, n := range names() {
-			if n != before[i] {
-				changed++
-			}
+	re := g.Reclassify(other.Interfaces)
+	for i, n := range names(re) {
+		if n != before[i] {
+			changed++
 		}
-		if len(g.Interfaces) != len(other.Interfaces) {
-			t.Errorf("Interfaces not set")
-		}
-	})
+	}
+	if len(re.Interfaces) != len(other.Interfaces) {
+		t.Errorf("Interfaces not set")
+	}
 	if changed == 0 {
 		t.Error("the other snapshot's interface definitions changed no class")
 	}
-	if !slices.Equal(names(), before) {
-		t.Fatal("WithInterfaces did not restore the classes")
+	if !slices.Equal(names(g.OwnClasses()), before) {
+		t.Fatal("Reclassify changed the graph's classes")
 	}
 	// Re-applying a snapshot's own definitions gives what Analyze gave.
-	g.WithInterfaces(g.Interfaces, func() {
-		if !slices.Equal(names(), before) {
-			t.Error("ApplyInterfaces(own definitions) changed classes")
-		}
-	})
+	if !slices.Equal(names(g.Reclassify(g.Interfaces)), before) {
+		t.Error("Reclassify(own definitions) changed classes")
+	}
 	// NodeKeys agrees with the Summary view.
 	keys, perNode := summary.NodeKeys(g)
 	if len(keys) != len(classes) {

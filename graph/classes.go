@@ -92,7 +92,7 @@ func (g *Graph) Location(i uint32) (snapshot.Location, bool) {
 func (g *Graph) LocatedNodes() []LocatedNode { return g.locByNode }
 
 // calculateClassNames is DevTools' calculateObjectNames.
-func (g *Graph) calculateClassNames() {
+func (g *analyzer) calculateClassNames() {
 	s := g.S
 	n := s.NodeCount()
 	g.Class = make([]uint32, n)
@@ -292,11 +292,19 @@ type propertyTreeNode struct {
 	hasNext     bool
 }
 
-// applyInterfaces is DevTools' applyInterfaceDefinitions: each plain object
-// gets the interface with the most properties that its property set
-// contains (earlier interfaces win ties); without one it stays "Object".
-func (g *Graph) applyInterfaces(defs []Interface) {
-	s := g.S
+// InterfaceMatcher classifies plain objects by their property names with a
+// list of interface definitions, as DevTools' applyInterfaceDefinitions:
+// an object gets the interface with the most properties that its property
+// set contains (earlier interfaces win ties). It is not safe for
+// concurrent use.
+type InterfaceMatcher struct {
+	root               *propertyTreeNode
+	empty              bool
+	states, nextStates []*propertyTreeNode
+}
+
+// NewInterfaceMatcher returns a matcher for defs.
+func NewInterfaceMatcher(defs []Interface) *InterfaceMatcher {
 	root := &propertyTreeNode{next: map[string]*propertyTreeNode{}, match: -1}
 	for idx, d := range defs {
 		props := append([]string(nil), d.Properties...)
@@ -317,62 +325,94 @@ func (g *Graph) applyInterfaces(defs []Interface) {
 			cur.match, cur.matchProps = idx, len(props)
 		}
 	}
+	return &InterfaceMatcher{root: root, empty: len(defs) == 0}
+}
+
+// Match returns the index of the interface a plain object with the
+// property names props gets, or -1 if none matches (it stays "Object").
+// It sorts props.
+func (m *InterfaceMatcher) Match(props []string) int {
+	if m.empty {
+		return -1
+	}
+	sort.Slice(props, func(a, b int) bool { return lessUTF16(props[a], props[b]) })
+	best, bestProps := -1, 0
+	better := func(idx, np int) {
+		if idx < 0 {
+			return
+		}
+		if best < 0 || np > bestProps || (np == bestProps && idx < best) {
+			best, bestProps = idx, np
+		}
+	}
+	better(m.root.match, m.root.matchProps)
+	states, nextStates := append(m.states[:0], m.root), m.nextStates
+	for _, p := range props {
+		// The states that exist before this property; new ones are
+		// appended (a Set keeps insertion order, and a state already in
+		// the set is not added twice).
+		nextStates = nextStates[:0]
+		for _, st := range states {
+			keep := st.hasNext && lessUTF16(p, st.greatestNxt)
+			if keep {
+				nextStates = append(nextStates, st)
+			}
+			if nx, ok := st.next[p]; ok {
+				nextStates = appendUnique(nextStates, nx)
+				better(nx.match, nx.matchProps)
+			}
+		}
+		states, nextStates = nextStates, states
+	}
+	m.states, m.nextStates = states, nextStates
+	return best
+}
+
+// IsPlainObject reports whether node i is a plain object (type object, raw
+// name "Object"): the objects that interface definitions name.
+func (g *Graph) IsPlainObject(i uint32) bool { return g.isPlainObject(i) }
+
+// AppendPropertyNames appends to buf the names of node i's property edges,
+// in edge order: what interface definitions match a plain object on.
+func (g *Graph) AppendPropertyNames(buf []string, i uint32) []string {
+	s := g.S
+	for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
+		if s.EdgeTypes[e] == snapshot.EdgeProperty {
+			buf = append(buf, s.Strings.At(s.EdgeNames[e]))
+		}
+	}
+	return buf
+}
+
+// applyInterfaces is DevTools' applyInterfaceDefinitions: each plain object
+// of g gets in class the interface with the most properties that its
+// property set contains (earlier interfaces win ties), named by a string
+// id from add, called once per interface used; without one it keeps its
+// class.
+func applyInterfaces(g *Graph, class []uint32, defs []Interface, add func(string) uint32) {
 	if len(defs) == 0 {
 		return
 	}
+	m := NewInterfaceMatcher(defs)
 	ifaceClass := make([]uint32, len(defs))
 	for i := range ifaceClass {
 		ifaceClass[i] = ^uint32(0)
 	}
-	n := uint32(s.NodeCount())
+	n := uint32(g.S.NodeCount())
 	var props []string
-	var states, nextStates []*propertyTreeNode
 	for i := uint32(0); i < n; i++ {
 		if !g.isPlainObject(i) {
 			continue
 		}
-		props = props[:0]
-		for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
-			if s.EdgeTypes[e] == snapshot.EdgeProperty {
-				props = append(props, s.Strings.At(s.EdgeNames[e]))
-			}
-		}
-		sort.Slice(props, func(a, b int) bool { return lessUTF16(props[a], props[b]) })
-		best, bestProps := -1, 0
-		better := func(idx, np int) {
-			if idx < 0 {
-				return
-			}
-			if best < 0 || np > bestProps || (np == bestProps && idx < best) {
-				best, bestProps = idx, np
-			}
-		}
-		better(root.match, root.matchProps)
-		states = append(states[:0], root)
-		for _, p := range props {
-			// The states that exist before this property; new ones are
-			// appended (a Set keeps insertion order, and a state already in
-			// the set is not added twice).
-			nextStates = nextStates[:0]
-			for _, st := range states {
-				keep := st.hasNext && lessUTF16(p, st.greatestNxt)
-				if keep {
-					nextStates = append(nextStates, st)
-				}
-				if nx, ok := st.next[p]; ok {
-					nextStates = appendUnique(nextStates, nx)
-					better(nx.match, nx.matchProps)
-				}
-			}
-			states, nextStates = nextStates, states
-		}
+		props = g.AppendPropertyNames(props[:0], i)
+		best := m.Match(props)
 		if best < 0 {
 			continue // stays "Object", with its own name index
 		}
 		if ifaceClass[best] == ^uint32(0) {
-			ifaceClass[best] = g.addStringUnique(defs[best].Name)
+			ifaceClass[best] = add(defs[best].Name)
 		}
-		g.Class[i] = ifaceClass[best]
+		class[i] = ifaceClass[best]
 	}
 }
 

@@ -53,11 +53,11 @@ func (g *Graph) isEphemeronTableEdge(v, e uint32) bool {
 // predecessor lists hold these numbers, so a predecessor numbered below the
 // vertex at hand, the common case, costs no memory access, and the
 // per-vertex arrays are walked in order.
-func (g *Graph) buildDominators() {
+func (g *analyzer) buildDominators() {
 	s := g.S
 	n := uint32(s.NodeCount())
 	d := &domSearch{
-		g:      g,
+		g:      g.Graph,
 		pre:    make([]uint32, n+1), // ordinal → preorder number
 		vertex: make([]uint32, n+1), // preorder number → ordinal
 		parent: make([]uint32, n+1), // preorder number → parent's number
@@ -386,12 +386,10 @@ func (g *Graph) preorderDominatorTree(vertex, idom, size, out []uint32) {
 
 // BuildDominated builds the children lists of the dominator tree
 // (FirstDominated, Dominated) if they are not built yet. Like
-// BuildRetainers it writes the graph: call it before sharing the graph
-// between goroutines.
-func (g *Graph) BuildDominated() {
-	if g.FirstDominated != nil {
-		return
-	}
+// BuildRetainers it is safe to call concurrently.
+func (g *Graph) BuildDominated() { g.dominatedOnce.Do(g.buildDominated) }
+
+func (g *Graph) buildDominated() {
 	n := g.NodeCount()
 	r := g.S.Root
 	// Counts at first[d], summed to the ends of the lists; filling each
@@ -419,7 +417,7 @@ func (g *Graph) BuildDominated() {
 
 // countInDegrees counts the edges into each node (g.inDegree) and marks the
 // nodes with exactly one (g.oneRetainer).
-func (g *Graph) countInDegrees() {
+func (g *analyzer) countInDegrees() {
 	n := g.NodeCount()
 	deg := make([]uint32, n+1)
 	for _, to := range g.S.EdgeTo {

@@ -13,7 +13,7 @@ import (
 // reachable from detached nodes become detached; detached native nodes get a
 // "Detached " name prefix. Without a detachedness field, native nodes named
 // "Detached …" are marked detached.
-func (g *Graph) propagateDOMState() {
+func (g *analyzer) propagateDOMState() {
 	s := g.S
 	n := s.NodeCount()
 	g.Names = s.NodeNames

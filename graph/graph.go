@@ -15,6 +15,7 @@ package graph
 import (
 	"sync"
 
+	"github.com/heapscope/heapscope/internal/overlap"
 	"github.com/heapscope/heapscope/snapshot"
 )
 
@@ -82,28 +83,18 @@ type Graph struct {
 	// the root (retained only weakly, or only by each other).
 	Unreachable int
 
-	shallowDone sync.WaitGroup // Shallow is ready
-	// inDegree[i+1] counts the edges into node i (all of them); the
-	// dominator tree turns it into its predecessor index.
-	inDegree     []uint32
-	inDegreeDone sync.WaitGroup
 	// oneRetainer marks the nodes exactly one edge points to.
 	oneRetainer bitset
-	// late is the dominator chain's array for semidominators, then
-	// retained sizes, which it needs only after its search. It is allocated
-	// up front so that the other chain, which has time to spare, faults its
-	// pages in meanwhile (lateDone): 100 MiB for 13 M nodes, about 40 ms of
-	// the kernel's time off the critical path.
-	late      []uint64
-	lateDone  sync.WaitGroup
-	scripts   scriptIndex
-	traceOnce sync.Once
-	traceByID map[uint32]int32 // trace-tree node id → index in S.TraceTree
+	scripts     scriptIndex
+	traceOnce   sync.Once
+	traceByID   map[uint32]int32 // trace-tree node id → index in S.TraceTree
 
-	extra       []string          // strings added by the analyses
-	extraIdx    map[string]uint32 // dedup of extra, as DevTools' getIndexForString
-	locByNode   []LocatedNode     // sorted by node: the location of an object
-	isEphemeron bitset            // over string ids: WeakMap ephemeron edge names
+	retainersOnce sync.Once // BuildRetainers
+	dominatedOnce sync.Once // BuildDominated
+
+	extra       []string      // strings added by the analyses
+	locByNode   []LocatedNode // sorted by node: the location of an object
+	isEphemeron bitset        // over string ids: WeakMap ephemeron edge names
 	// ephemeronTables marks the WeakMap tables that ephemeron names give
 	// (nil when there are none).
 	ephemeronTables bitset
@@ -120,12 +111,12 @@ type Interface struct {
 type Options struct {
 	// Phase, if set, is called as each analysis phase starts.
 	Phase func(name string)
-	// BeforeDominators, if set, is called once distances, shallow sizes and
-	// class names are ready, while the dominator tree (Dominator, Retained,
-	// the dominated lists) is still being built on another goroutine, so
-	// that work needing only the former overlaps it. Analyze returns when
-	// both are done.
-	BeforeDominators func(g *Graph)
+	// Overlap, if set, runs once distances, shallow sizes and class names
+	// are ready, while the dominator tree (Dominator, Retained) is still
+	// being built on another goroutine, so that work needing only the
+	// former overlaps it; Analyze returns when both are done. Its type is
+	// internal to this module: package load sets it (see load.Summary).
+	Overlap *overlap.Hook[*Graph]
 	// Interfaces, if not nil, names plain objects after these definitions
 	// (another snapshot's Graph.Interfaces, to compare like with like)
 	// instead of inferring them from this snapshot.
@@ -141,7 +132,7 @@ func Analyze(s *snapshot.Snapshot, opt Options) *Graph {
 	if opt.Phase != nil {
 		phase = opt.Phase
 	}
-	g := &Graph{S: s, extraIdx: map[string]uint32{}}
+	g := &analyzer{Graph: &Graph{S: s}, extraIdx: map[string]uint32{}}
 	g.shallowDone.Add(1)
 	g.inDegreeDone.Add(1)
 	g.lateDone.Add(1)
@@ -177,13 +168,31 @@ func Analyze(s *snapshot.Snapshot, opt Options) *Graph {
 	if g.Interfaces == nil {
 		g.Interfaces = g.inferInterfaces()
 	}
-	g.applyInterfaces(g.Interfaces)
-	if opt.BeforeDominators != nil {
-		opt.BeforeDominators(g)
-	}
+	applyInterfaces(g.Graph, g.Class, g.Interfaces, g.addStringUnique)
+	opt.Overlap.Run(g.Graph)
 	phase("finishing the dominator tree")
 	wg.Wait()
-	return g
+	return g.Graph
+}
+
+// analyzer is a Graph under construction, with the state that only
+// Analyze needs: when it returns, the Graph holds plain results that
+// goroutines may share without a lock.
+type analyzer struct {
+	*Graph
+	shallowDone sync.WaitGroup // Shallow is ready
+	// inDegree[i+1] counts the edges into node i (all of them); the
+	// dominator tree turns it into its predecessor index.
+	inDegree     []uint32
+	inDegreeDone sync.WaitGroup
+	// late is the dominator chain's array for semidominators, then
+	// retained sizes, which it needs only after its search. It is allocated
+	// up front so that the other chain, which has time to spare, faults its
+	// pages in meanwhile (lateDone): 100 MiB for 13 M nodes, about 40 ms of
+	// the kernel's time off the critical path.
+	late     []uint64
+	lateDone sync.WaitGroup
+	extraIdx map[string]uint32 // dedup of extra, as DevTools' getIndexForString
 }
 
 // NodeCount returns the number of nodes.
@@ -202,7 +211,7 @@ func (g *Graph) String(id uint32) string {
 // addString interns s among the added strings, like DevTools'
 // getIndexForString: added strings are not deduplicated against the
 // snapshot's own strings.
-func (g *Graph) addString(s string) uint32 {
+func (g *analyzer) addString(s string) uint32 {
 	if id, ok := g.extraIdx[s]; ok {
 		return id
 	}
@@ -213,7 +222,7 @@ func (g *Graph) addString(s string) uint32 {
 }
 
 // addStringUnique appends s without deduplication, as DevTools' addString.
-func (g *Graph) addStringUnique(s string) uint32 {
+func (g *analyzer) addStringUnique(s string) uint32 {
 	id := uint32(g.S.Strings.Len() + len(g.extra))
 	g.extra = append(g.extra, s)
 	return id
@@ -270,11 +279,11 @@ func (g *Graph) HasUserRoots() bool {
 
 // BuildRetainers builds the retainer index (FirstRetainer, RetainerEdge,
 // RetainerNode) if it is not built yet. Analyze does not need it; retainer
-// paths and the Retainers view do.
-func (g *Graph) BuildRetainers() {
-	if g.FirstRetainer != nil {
-		return
-	}
+// paths and the Retainers view do. It is safe to call concurrently: the
+// index is built once, and every caller returns once it is.
+func (g *Graph) BuildRetainers() { g.retainersOnce.Do(g.buildRetainers) }
+
+func (g *Graph) buildRetainers() {
 	s := g.S
 	n, m := s.NodeCount(), s.EdgeCount()
 	first := make([]uint32, n+1)

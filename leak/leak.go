@@ -7,7 +7,8 @@
 //
 //  1. Growth: per DevTools class key, the count and class retained size in
 //     every snapshot (earlier snapshots re-classified with the last one's
-//     inferred interfaces, as DevTools' Comparison view does). A class is a
+//     inferred interfaces, as DevTools' Comparison view does; see Series
+//     for how that works without keeping their graphs). A class is a
 //     candidate when its count grows by at least MinGrowth at every step,
 //     its retained size grows too, and it has objects allocated after the
 //     first snapshot (V8 object id above the first snapshot's largest JS id)
@@ -55,10 +56,6 @@ type Options struct {
 	// MaxCandidates bounds how many growing classes are examined, biggest
 	// retained growth first; 0 means DefaultMaxCandidates.
 	MaxCandidates int
-	// LastSummary, if set, is summary.Begin of the last snapshot, run from
-	// graph.Options.BeforeDominators so that it overlapped the dominator
-	// tree; AnalyzeSeries then finishes it instead of starting over.
-	LastSummary *summary.Pending
 }
 
 // Defaults for Options.
@@ -135,62 +132,50 @@ type classSeries struct {
 	share float64
 }
 
-// Earlier is what the verdict needs from a snapshot other than the last of
-// a series: its class rows (keyed with the last snapshot's inferred
-// interfaces, as DevTools' Comparison view keys them), its largest JS
-// object id, and each object's retained size by id. It is about a tenth of
-// an analysed graph, so a long series costs little more memory than its
-// last snapshot.
-type Earlier struct {
-	Info     SnapshotInfo
-	rows     []summary.Class
+// earlier is what the verdict needs from a snapshot other than the last of
+// a series: its class rows, keyed once the last snapshot's interface
+// definitions are known (as DevTools' Comparison view keys them), its
+// largest JS object id, and each object's retained size by id. It is about
+// a tenth of an analysed graph, so a long series costs little more memory
+// than its last snapshot.
+type earlier struct {
+	info SnapshotInfo
+	// rows returns the class rows with plain objects named after ifaces
+	// or, when there are none, after the snapshot's own definitions.
+	rows     func(ifaces []graph.Interface) []summary.Class
 	ids      []uint32 // V8 object ids, in node order
 	retained []uint64 // retained size of ids[k]
 }
 
-// Summarize reduces g, an earlier snapshot of a series whose last snapshot
-// has the interface definitions ifaces, to what Analyze needs. g is left as
-// it was.
-func Summarize(g *graph.Graph, name string, ifaces []graph.Interface) *Earlier {
-	var p *summary.Pending
-	if len(ifaces) > 0 {
-		g.WithInterfaces(ifaces, func() { p = summary.Begin(g) })
-	} else {
-		p = summary.Begin(g)
+// reduce reduces g, a snapshot of a series other than the last, named
+// name. g is not changed.
+func reduce(g *graph.Graph, name string) *earlier {
+	d := summary.Defer(g)
+	own := g.Interfaces
+	return &earlier{
+		info: snapshotInfo(g, name),
+		rows: func(ifaces []graph.Interface) []summary.Class {
+			if len(ifaces) == 0 {
+				ifaces = own
+			}
+			return d.Classes(ifaces)
+		},
+		// Kept in node order: a finding looks up one id per snapshot, and
+		// a few scans cost less than sorting every object by id.
+		ids:      slices.Clone(g.S.NodeIDs),
+		retained: slices.Clone(g.Retained),
 	}
-	return (&PendingEarlier{p}).Finish(g, name)
 }
 
-// PendingEarlier is Summarize in two steps, so that the first can overlap
-// the graph's dominator tree: BeginEarlier from
-// graph.Options.BeforeDominators, Finish once the graph is analysed.
-type PendingEarlier struct {
-	summary *summary.Pending
-}
-
-// BeginEarlier starts Summarize for g, which must have been analysed with
-// the last snapshot's interfaces (graph.Options.Interfaces); it needs no
-// distances (graph.Options.SkipDistances).
-func BeginEarlier(g *graph.Graph) *PendingEarlier {
-	return &PendingEarlier{summary.Begin(g)}
-}
-
-// Finish completes the reduction of g, named name.
-func (p *PendingEarlier) Finish(g *graph.Graph, name string) *Earlier {
-	e := &Earlier{Info: SnapshotInfo{
+func snapshotInfo(g *graph.Graph, name string) SnapshotInfo {
+	return SnapshotInfo{
 		Name: name, Nodes: g.NodeCount(),
 		TotalSize: g.Retained[g.S.Root] + g.S.ExtraNativeBytes, MaxJSID: g.S.MaxJSNodeID(),
-	}}
-	e.rows, _, _ = p.summary.Finish(g)
-	// Kept in node order: a finding looks up one id per snapshot, and a
-	// few scans cost less than sorting every object by id.
-	e.ids = slices.Clone(g.S.NodeIDs)
-	e.retained = slices.Clone(g.Retained)
-	return e
+	}
 }
 
 // retainedOf returns the retained size of the object with V8 id, or 0.
-func (e *Earlier) retainedOf(id uint32) uint64 {
+func (e *earlier) retainedOf(id uint32) uint64 {
 	if k := slices.Index(e.ids, id); k >= 0 {
 		return e.retained[k]
 	}
@@ -198,22 +183,18 @@ func (e *Earlier) retainedOf(id uint32) uint64 {
 }
 
 // Analyze computes the verdict for graphs, snapshots of one process in the
-// order they were taken. names label the snapshots in the report.
+// order they were taken; names label the snapshots in the report. It is a
+// Series of graphs; it does not change them.
 func Analyze(graphs []*graph.Graph, names []string, opt Options) (*Report, error) {
-	if len(graphs) < 2 {
-		return nil, fmt.Errorf("need at least two snapshots of one process, got %d", len(graphs))
+	s := NewSeries(opt)
+	for k, g := range graphs {
+		s.Add(names[k], g)
 	}
-	last := graphs[len(graphs)-1]
-	earlier := make([]*Earlier, len(graphs)-1)
-	for k, g := range graphs[:len(graphs)-1] {
-		earlier[k] = Summarize(g, names[k], last.Interfaces)
-	}
-	return AnalyzeSeries(earlier, last, names[len(names)-1], opt)
+	return s.Report()
 }
 
-// AnalyzeSeries is Analyze with the snapshots before the last one already
-// reduced by Summarize (with last.Interfaces).
-func AnalyzeSeries(earlier []*Earlier, last *graph.Graph, lastName string, opt Options) (*Report, error) {
+// analyze computes the verdict over the earlier snapshots and the last.
+func analyze(earlier []*earlier, last *graph.Graph, lastName string, lastRows []summary.Class, perNode []int32, opt Options) (*Report, error) {
 	if len(earlier) < 1 {
 		return nil, fmt.Errorf("need at least two snapshots of one process, got %d", len(earlier)+1)
 	}
@@ -229,26 +210,19 @@ func AnalyzeSeries(earlier []*Earlier, last *graph.Graph, lastName string, opt O
 	n := len(earlier) + 1
 	rep := &Report{Verdict: "no-leak", MinGrowth: opt.MinGrowth, Findings: []Finding{}}
 	for _, e := range earlier {
-		rep.Snapshots = append(rep.Snapshots, e.Info)
+		rep.Snapshots = append(rep.Snapshots, e.info)
 	}
-	rep.Snapshots = append(rep.Snapshots, SnapshotInfo{
-		Name: lastName, Nodes: last.NodeCount(),
-		TotalSize: last.Retained[last.S.Root] + last.S.ExtraNativeBytes, MaxJSID: last.S.MaxJSNodeID(),
-	})
+	rep.Snapshots = append(rep.Snapshots, snapshotInfo(last, lastName))
 	for k := 1; k < n; k++ {
 		if rep.Snapshots[k].MaxJSID < rep.Snapshots[k-1].MaxJSID {
 			return nil, fmt.Errorf("%s has smaller object ids than %s: the snapshots are not from one process, or not in the order taken", rep.Snapshots[k].Name, rep.Snapshots[k-1].Name)
 		}
 	}
 
-	var lastRows []summary.Class
-	var perNode []int32
-	if opt.LastSummary != nil {
-		lastRows, perNode, _ = opt.LastSummary.Finish(last)
-	} else {
+	if lastRows == nil {
 		lastRows, perNode = summary.ClassesByNode(last, nil)
 	}
-	series := growth(earlier, lastRows)
+	series := growth(earlier, last.Interfaces, lastRows)
 	firstMax := rep.Snapshots[0].MaxJSID
 	ki := newKeyIndex(last, lastRows, perNode, firstMax)
 	byKey := map[string]*classSeries{}
@@ -294,7 +268,7 @@ func AnalyzeSeries(earlier []*Earlier, last *graph.Graph, lastName string, opt O
 }
 
 // growth lines up every snapshot's class rows by class key.
-func growth(earlier []*Earlier, lastRows []summary.Class) []*classSeries {
+func growth(earlier []*earlier, ifaces []graph.Interface, lastRows []summary.Class) []*classSeries {
 	n := len(earlier) + 1
 	byKey := map[string]*classSeries{}
 	var order []*classSeries
@@ -311,7 +285,7 @@ func growth(earlier []*Earlier, lastRows []summary.Class) []*classSeries {
 		}
 	}
 	for k, e := range earlier {
-		add(k, e.rows)
+		add(k, e.rows(ifaces))
 	}
 	add(n-1, lastRows)
 	for _, cs := range order {
@@ -512,7 +486,7 @@ func headOf(ki *keyIndex, members []*classSeries) *classSeries {
 }
 
 // finding describes a group of candidates through its head.
-func finding(earlier []*Earlier, ki *keyIndex, head *classSeries, members []*classSeries) Finding {
+func finding(earlier []*earlier, ki *keyIndex, head *classSeries, members []*classSeries) Finding {
 	n := len(earlier) + 1
 	last := ki.g
 	f := Finding{
@@ -581,7 +555,7 @@ func (ki *keyIndex) newKey(i uint32) string {
 // accumulation finds, above the first growing object of the chain, the
 // deepest ordinary object (not an internal array or system object) whose
 // retained size in the last snapshot holds at least half of the growth.
-func accumulation(earlier []*Earlier, ki *keyIndex, p paths.Path, growing map[string]bool) *Accumulation {
+func accumulation(earlier []*earlier, ki *keyIndex, p paths.Path, growing map[string]bool) *Accumulation {
 	last := ki.g
 	firstGrowing := len(p) - 1
 	for j, h := range p {

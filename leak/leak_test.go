@@ -1,9 +1,7 @@
 package leak_test
 
 import (
-	"fmt"
 	"path/filepath"
-	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -12,8 +10,6 @@ import (
 	"github.com/heapscope/heapscope/graph"
 	"github.com/heapscope/heapscope/internal/corpustest"
 	"github.com/heapscope/heapscope/leak"
-	"github.com/heapscope/heapscope/snapshot"
-	"github.com/heapscope/heapscope/summary"
 )
 
 func analyze(t *testing.T, dir, series string, steps ...int) *leak.Report {
@@ -156,39 +152,5 @@ func TestRejectsOutOfOrderSeries(t *testing.T) {
 	}
 	if _, err := leak.Analyze(gs[:1], []string{"one"}, leak.Options{}); err == nil {
 		t.Fatal("one snapshot accepted")
-	}
-}
-
-// TestReducedSeries: the reduced path the leaks command takes (earlier
-// snapshots analysed with the last one's interfaces and no distances, class
-// tables begun while the dominator trees are built) gives the report that
-// leak.Analyze gives from fully analysed graphs.
-func TestReducedSeries(t *testing.T) {
-	steps := []int{0, 1000, 2000}
-	read := func(step int) *snapshot.Snapshot {
-		return corpustest.Read(t, corpustest.Series(corpus, "seed-leak-series__node-20.3.1", step)[0])
-	}
-	want := analyze(t, corpus, "seed-leak-series__node-20.3.1", steps...)
-
-	var lastSummary *summary.Pending
-	last := graph.Analyze(read(steps[2]), graph.Options{BeforeDominators: func(g *graph.Graph) { lastSummary = summary.Begin(g) }})
-	var earlier []*leak.Earlier
-	for _, step := range steps[:2] {
-		var p *leak.PendingEarlier
-		g := graph.Analyze(read(step), graph.Options{
-			Interfaces: last.Interfaces, SkipDistances: true,
-			BeforeDominators: func(g *graph.Graph) { p = leak.BeginEarlier(g) },
-		})
-		if g.Distance != nil {
-			t.Fatal("SkipDistances computed distances")
-		}
-		earlier = append(earlier, p.Finish(g, fmt.Sprintf("seed-leak-series__node-20.3.1__%d.heapsnapshot.gz", step)))
-	}
-	got, err := leak.AnalyzeSeries(earlier, last, fmt.Sprintf("seed-leak-series__node-20.3.1__%d.heapsnapshot.gz", steps[2]), leak.Options{LastSummary: lastSummary})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got.Findings) == 0 || !reflect.DeepEqual(got, want) {
-		t.Errorf("reduced series differs:\n got %+v\nwant %+v", got, want)
 	}
 }

@@ -1,29 +1,71 @@
 package leak
 
-import "github.com/heapscope/heapscope/graph"
+import (
+	"fmt"
+
+	"github.com/heapscope/heapscope/graph"
+	"github.com/heapscope/heapscope/internal/overlap"
+	"github.com/heapscope/heapscope/summary"
+)
 
 // Series collects the analysed snapshots of one process, in the order they
 // were taken, for a verdict over them: a live hunt adds each snapshot as it
 // arrives, a list of files adds them in order.
+//
+// A series keeps one graph whole, the last added. Adding a snapshot reduces
+// the one before to what the verdict needs (its class rows, ids and
+// retained sizes, about a tenth of the graph), so a long series costs
+// little more memory than two snapshots. The earlier snapshots' rows are
+// keyed with the last snapshot's interface definitions, known only when
+// the series ends: a plain object's class depends only on its property
+// names, so a reduced snapshot keeps the plain objects' shapes and sizes in
+// dominator-tree order (summary.Deferred) and Report names them then.
 type Series struct {
-	opt    Options
-	graphs []*graph.Graph
-	names  []string
+	opt      Options
+	earlier  []*earlier
+	last     *graph.Graph
+	lastName string
+	// The last snapshot's Summary rows, if the loader computed them
+	// while its dominator tree was built (see AddSummarized).
+	lastRows    []summary.Class
+	lastPerNode []int32
 }
 
 // NewSeries returns an empty series analysed with opt.
 func NewSeries(opt Options) *Series { return &Series{opt: opt} }
 
-// Add appends g, named name in the report. The series owns g from now on:
-// the caller must not use it again.
+// Add appends g, named name in the report, and reduces the snapshot added
+// before it. Add does not change g; the series keeps it only while it is
+// the last, so the caller may drop the graphs it no longer needs.
 func (s *Series) Add(name string, g *graph.Graph) {
-	s.graphs = append(s.graphs, g)
-	s.names = append(s.names, name)
+	if s.last != nil {
+		s.earlier = append(s.earlier, reduce(s.last, s.lastName))
+	}
+	s.last, s.lastName = g, name
+	s.lastRows, s.lastPerNode = nil, nil
+}
+
+// AddSummarized is Add for a graph whose Summary rows and per-node rows
+// (summary.ClassesByNode) the loader computed while its dominator tree was
+// built. The key, internal to this module, keeps it for package load.
+func (s *Series) AddSummarized(_ overlap.Key, name string, g *graph.Graph, rows []summary.Class, perNode []int32) {
+	s.Add(name, g)
+	s.lastRows, s.lastPerNode = rows, perNode
 }
 
 // Len is the number of snapshots added.
-func (s *Series) Len() int { return len(s.graphs) }
+func (s *Series) Len() int {
+	if s.last == nil {
+		return 0
+	}
+	return len(s.earlier) + 1
+}
 
 // Report computes the verdict over the snapshots added; it needs at least
 // two.
-func (s *Series) Report() (*Report, error) { return Analyze(s.graphs, s.names, s.opt) }
+func (s *Series) Report() (*Report, error) {
+	if s.last == nil {
+		return nil, fmt.Errorf("need at least two snapshots of one process, got 0")
+	}
+	return analyze(s.earlier, s.last, s.lastName, s.lastRows, s.lastPerNode, s.opt)
+}

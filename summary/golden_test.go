@@ -9,6 +9,7 @@ import (
 
 	"github.com/heapscope/heapscope/graph"
 	"github.com/heapscope/heapscope/internal/corpustest"
+	"github.com/heapscope/heapscope/internal/overlap"
 	"github.com/heapscope/heapscope/summary"
 )
 
@@ -41,7 +42,7 @@ func TestMatchesDevToolsOracle(t *testing.T) {
 		t.Run(e.Name(), func(t *testing.T) {
 			s := corpustest.Read(t, e.Snapshot())
 			var pending *summary.Pending
-			g := graph.Analyze(s, graph.Options{BeforeDominators: func(g *graph.Graph) { pending = summary.Begin(g) }})
+			g := graph.Analyze(s, graph.Options{Overlap: overlap.New(func(g *graph.Graph) { pending = summary.Begin(overlap.Key{}, g) })})
 			checkNodes(t, g, e.Nodes())
 			checkSummary(t, g, e.Oracle())
 			// The overlapped path gives what the plain one does.

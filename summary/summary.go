@@ -9,6 +9,7 @@ import (
 	"sort"
 
 	"github.com/heapscope/heapscope/graph"
+	"github.com/heapscope/heapscope/internal/overlap"
 	"github.com/heapscope/heapscope/snapshot"
 )
 
@@ -158,14 +159,21 @@ func Classes(g *graph.Graph, filter func(ordinal uint32) bool) []Class {
 // ClassesByNode is Classes that also returns each node's row (-1 for the
 // nodes the Summary does not count), as NodeKeys does, from one pass.
 func ClassesByNode(g *graph.Graph, filter func(ordinal uint32) bool) ([]Class, []int32) {
-	rows, perNode := classesBeforeDominators(g, filter)
+	return ClassesByNodeAs(g, g.OwnClasses(), filter)
+}
+
+// ClassesByNodeAs is ClassesByNode with g's nodes classified as cl (from
+// g.Reclassify: DevTools' Comparison view keys a base snapshot with the
+// target's interface definitions) instead of g's own classes.
+func ClassesByNodeAs(g *graph.Graph, cl *graph.Classes, filter func(ordinal uint32) bool) ([]Class, []int32) {
+	rows, perNode := classesBeforeDominators(g, cl, filter)
 	classRetained(treeOf(g), perNode, rows)
 	return rows, perNode
 }
 
-// classesBeforeDominators is ClassesByNode without the retained sizes.
-func classesBeforeDominators(g *graph.Graph, filter func(ordinal uint32) bool) ([]Class, []int32) {
-	rows, perNode := index(g, filter)
+// classesBeforeDominators is ClassesByNodeAs without the retained sizes.
+func classesBeforeDominators(g *graph.Graph, cl *graph.Classes, filter func(ordinal uint32) bool) ([]Class, []int32) {
+	rows, perNode := index(g, cl, filter)
 	for k := range rows {
 		rows[k].Distance = math.MaxInt32
 	}
@@ -186,8 +194,9 @@ func classesBeforeDominators(g *graph.Graph, filter func(ordinal uint32) bool) (
 
 // Pending is the Summary view and the totals of a graph whose dominator
 // tree may not be built yet: Begin computes all that does not need it, so
-// that, called from graph.Options.BeforeDominators, that work overlaps the
-// dominator tree; Finish, once the graph is analysed, adds the rest.
+// that, called from graph.Options.Overlap, that work overlaps the dominator
+// tree; Finish, once the graph is analysed, adds the rest. Only package
+// load makes one (load.Summary).
 type Pending struct {
 	rows    []Class
 	perNode []int32
@@ -211,10 +220,11 @@ func treeOf(g *graph.Graph) dominatorTree {
 // Begin computes the Summary rows (without retained sizes) and the totals
 // (without the root's retained size) of g; it reads only distances,
 // shallow sizes and class names. On a graph without distances
-// (graph.Options.SkipDistances) the distance columns stay unset.
-func Begin(g *graph.Graph) *Pending {
+// (graph.Options.SkipDistances) the distance columns stay unset. The key,
+// internal to this module, keeps Begin for package load.
+func Begin(_ overlap.Key, g *graph.Graph) *Pending {
 	p := &Pending{totals: totalsBeforeDominators(g)}
-	p.rows, p.perNode = classesBeforeDominators(g, nil)
+	p.rows, p.perNode = classesBeforeDominators(g, g.OwnClasses(), nil)
 	return p
 }
 

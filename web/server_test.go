@@ -619,7 +619,6 @@ func TestAnalysesBesideObjectPages(t *testing.T) {
 	// Until diff.Compare and leak stop re-classifying the graphs they read
 	// (issue 10, item 3; another branch), an object page shown during a
 	// Comparison can show the re-keyed class: remove this skip at the merge.
-	t.Skip("needs immutable graphs (issue 10, item 3)")
 	ts := newTestServer(t, 3)
 	var lr struct {
 		Findings []struct {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/heapscope/heapscope/diff"
 	"github.com/heapscope/heapscope/graph"
+	"github.com/heapscope/heapscope/load"
 	"github.com/heapscope/heapscope/progress"
 	"github.com/heapscope/heapscope/report"
 	"github.com/heapscope/heapscope/summary"
@@ -37,13 +38,13 @@ retained size alone changed are listed after DevTools' rows.`,
 				return err
 			}
 			rep := progress.New()
-			base, err := load(args[0], rep)
+			base, err := load.Graph(load.File(args[0]), load.Options{Progress: rep})
 			if err != nil {
-				return err
+				return loadError(err)
 			}
-			target, err := load(args[1], rep)
+			target, err := load.Graph(load.File(args[1]), load.Options{Progress: rep})
 			if err != nil {
-				return err
+				return loadError(err)
 			}
 			return writeDiff(cmd, base, target, args[0], args[1], o, rep)
 		},

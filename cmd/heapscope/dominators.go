@@ -8,6 +8,7 @@ import (
 	"github.com/dustin/go-humanize"
 	"github.com/spf13/cobra"
 
+	"github.com/heapscope/heapscope/load"
 	"github.com/heapscope/heapscope/progress"
 	"github.com/heapscope/heapscope/report"
 )
@@ -42,9 +43,9 @@ holds it when it holds it directly.`,
 				return err
 			}
 			rep := progress.New()
-			g, err := load(args[0], rep)
+			g, err := load.Graph(load.File(args[0]), load.Options{Progress: rep})
 			if err != nil {
-				return err
+				return loadError(err)
 			}
 			start := g.S.Root
 			if o.id != "" {

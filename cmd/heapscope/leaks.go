@@ -2,16 +2,13 @@ package main
 
 import (
 	"fmt"
-	"os"
-	"sync"
 
 	"github.com/spf13/cobra"
 
-	"github.com/heapscope/heapscope/graph"
 	"github.com/heapscope/heapscope/leak"
+	"github.com/heapscope/heapscope/load"
 	"github.com/heapscope/heapscope/progress"
 	"github.com/heapscope/heapscope/report"
-	"github.com/heapscope/heapscope/summary"
 )
 
 type leaksOptions struct {
@@ -43,35 +40,7 @@ Exit code 0 when no leak is found, 1 with --fail-on-leak when one is, 2 on error
 			if err := o.check(cmd); err != nil {
 				return err
 			}
-			rep := progress.New()
-			// The last snapshot is loaded first and kept whole; each earlier
-			// one is analysed with the last one's interfaces and without
-			// distances, and reduced to its class rows and retained sizes by
-			// id as soon as it is analysed, so a series costs little more
-			// memory than its last snapshot. Every class table is begun while
-			// its dominator tree is built (graph.Options.BeforeDominators).
-			n := len(args)
-			var lastSummary *summary.Pending
-			last, err := loadWith(args[n-1], rep, graph.Options{BeforeDominators: func(g *graph.Graph) { lastSummary = summary.Begin(g) }})
-			if err != nil {
-				return err
-			}
-			earlier := make([]*leak.Earlier, n-1)
-			pending := make([]*leak.PendingEarlier, n-1)
-			err = loadEach(args[:n-1], rep, func(k int) graph.Options {
-				return graph.Options{
-					Interfaces: last.Interfaces, SkipDistances: true,
-					BeforeDominators: func(g *graph.Graph) { pending[k] = leak.BeginEarlier(g) },
-				}
-			}, func(k int, g *graph.Graph) {
-				earlier[k] = pending[k].Finish(g, args[k])
-			})
-			if err != nil {
-				return err
-			}
-			return writeLeaks(cmd, func() (*leak.Report, error) {
-				return leak.AnalyzeSeries(earlier, last, args[n-1], leak.Options{MinGrowth: o.minGrowth, LastSummary: lastSummary})
-			}, o, rep)
+			return writeLeaks(cmd, load.Files(args), o)
 		},
 	}
 	o.flags(cmd)
@@ -98,74 +67,13 @@ func (o *leaksOptions) check(cmd *cobra.Command) error {
 	return nil
 }
 
-// loadAll reads and analyses several snapshots.
-func loadAll(paths []string, rep *progress.Reporter) ([]*graph.Graph, error) {
-	graphs := make([]*graph.Graph, len(paths))
-	err := loadEach(paths, rep, nil, func(k int, g *graph.Graph) { graphs[k] = g })
-	return graphs, err
-}
-
-// loadEach reads and analyses several snapshots and hands each to keep,
-// two at a time when they are small enough: the analysis of one leaves a
-// core idle for long stretches (the dominator tree is sequential) that the
-// parse of the next one fills. options, if set, gives each graph's analysis
-// options. keep and the options' hooks may run concurrently for different
-// k.
-func loadEach(paths []string, rep *progress.Reporter, options func(k int) graph.Options, keep func(k int, g *graph.Graph)) error {
-	const concurrentBelow = 1 << 30 // bytes per file; bigger ones load alone to bound memory
-	parallel := len(paths) > 1
-	for _, p := range paths {
-		if st, err := os.Stat(p); p == "-" || err != nil || st.Size() >= concurrentBelow {
-			parallel = false
-		}
-	}
-	opts := func(k int) graph.Options {
-		if options == nil {
-			return graph.Options{}
-		}
-		return options(k)
-	}
-	if !parallel {
-		for k, p := range paths {
-			g, err := loadWith(p, rep, opts(k))
-			if err != nil {
-				return err
-			}
-			keep(k, g)
-		}
-		return nil
-	}
-	errs := make([]error, len(paths))
-	sem := make(chan struct{}, 2)
-	var wg sync.WaitGroup
-	for k, p := range paths {
-		wg.Add(1)
-		sem <- struct{}{}
-		rep.Phase(fmt.Sprintf("loading %d of %d snapshots", k+1, len(paths)))
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			g, err := loadWith(p, nil, opts(k))
-			if errs[k] = err; err == nil {
-				keep(k, g)
-			}
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func writeLeaks(cmd *cobra.Command, analyze func() (*leak.Report, error), o leaksOptions, rep *progress.Reporter) error {
-	rep.Phase("looking for leaks")
-	r, err := analyze()
+// writeLeaks loads the series srcs, finds its leaks and prints them.
+func writeLeaks(cmd *cobra.Command, srcs []load.Source, o leaksOptions) error {
+	rep := progress.New()
+	r, err := load.Series(srcs, leak.Options{MinGrowth: o.minGrowth}, load.Options{Progress: rep})
 	rep.Done()
 	if err != nil {
-		return inputError(err)
+		return loadError(err)
 	}
 	switch o.format {
 	case "json":

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/heapscope/heapscope/graph"
+	"github.com/heapscope/heapscope/load"
 	"github.com/heapscope/heapscope/paths"
 	"github.com/heapscope/heapscope/progress"
 	"github.com/heapscope/heapscope/report"
@@ -47,9 +48,9 @@ is the one nearest to the roots among those of the most common shape.`,
 				return err
 			}
 			rep := progress.New()
-			g, err := load(args[0], rep)
+			g, err := load.Graph(load.File(args[0]), load.Options{Progress: rep})
 			if err != nil {
-				return err
+				return loadError(err)
 			}
 			rep.Phase("finding retainer paths")
 			r, err := retainersReport(g, args[0], id, o)

@@ -16,8 +16,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/heapscope/heapscope/demo"
 	"github.com/heapscope/heapscope/graph"
+	"github.com/heapscope/heapscope/load"
 	"github.com/heapscope/heapscope/progress"
 	"github.com/heapscope/heapscope/web"
 )
@@ -66,24 +66,17 @@ needs, and the server listens on the loopback interface only, unless
 			if err != nil {
 				return inputError(err)
 			}
-			names := args
+			srcs := load.Files(args)
 			if o.demo {
-				names = nil
-				for _, name := range demo.Series {
-					g, err := loadEmbedded(name, rep)
-					if err != nil {
-						return err
-					}
-					graphs = append(graphs, g)
-					names = append(names, "embedded:"+name)
-				}
-			} else if graphs, err = loadAll(args, rep); err != nil {
-				return err
+				srcs = load.Demo()
+			}
+			if graphs, err = load.Graphs(srcs, load.Options{Progress: rep}); err != nil {
+				return loadError(err)
 			}
 			rep.Phase("indexing for the browser")
 			snaps := make([]web.Snapshot, len(graphs))
 			for k, g := range graphs {
-				snaps[k] = web.Snapshot{Name: names[k], Graph: g}
+				snaps[k] = web.Snapshot{Name: srcs[k].Name, Graph: g}
 			}
 			srv, err := web.New(snaps, web.Options{Samples: samples})
 			rep.Done()

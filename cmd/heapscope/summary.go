@@ -3,12 +3,10 @@ package main
 import (
 	"fmt"
 	"regexp"
-	"runtime"
-	"runtime/debug"
 
 	"github.com/spf13/cobra"
 
-	"github.com/heapscope/heapscope/graph"
+	"github.com/heapscope/heapscope/load"
 	"github.com/heapscope/heapscope/progress"
 	"github.com/heapscope/heapscope/report"
 	"github.com/heapscope/heapscope/summary"
@@ -35,24 +33,12 @@ count, distance, shallow size and retained size per class.`,
 				return err
 			}
 			rep := progress.New()
-			var pending *summary.Pending
-			g, err := loadWith(args[0], rep, graph.Options{BeforeDominators: func(g *graph.Graph) { pending = summary.Begin(g) }})
+			res, err := load.Summary(load.File(args[0]), load.Options{Progress: rep})
 			if err != nil {
-				return err
+				return loadError(err)
 			}
-			// Only the rows and the little that completes them are left
-			// to compute. The rest of the graph is collected here (quick:
-			// the heap is a few pointer-free arrays), and its pages go back
-			// to the system on the idle core while the Summary is completed
-			// and printed, instead of in the kernel's teardown after the
-			// output (0.13 s for a 1 GiB snapshot). The collection is not
-			// left to that goroutine: this one, preempted mid-loop, would
-			// have its innermost frame scanned conservatively, and a stale
-			// pointer there can keep the whole graph.
-			pending.Detach(g) // g is not used after this
-			runtime.GC()
-			go debug.FreeOSMemory()
-			return writeSummary(cmd, pending, args[0], o, rep)
+			rep.Done()
+			return writeSummary(cmd, res, args[0], o)
 		},
 	}
 	cmd.Flags().IntVar(&o.top, "top", 0, "show the N biggest classes (default 30 in text; all in JSON)")
@@ -77,11 +63,9 @@ func (o *summaryOptions) check() error {
 	return nil
 }
 
-func writeSummary(cmd *cobra.Command, pending *summary.Pending, file string, o summaryOptions, rep *progress.Reporter) error {
-	rep.Phase("aggregating classes")
-	classes, _, totals := pending.Result()
-	r := &report.SummaryReport{File: file, Totals: totals, ClassCount: len(classes)}
-	rep.Done()
+func writeSummary(cmd *cobra.Command, res *load.SummaryResult, file string, o summaryOptions) error {
+	classes := res.Classes
+	r := &report.SummaryReport{File: file, Totals: res.Totals, ClassCount: len(classes)}
 	summary.Sort(classes, summary.SortBy(o.sortBy))
 	classes = selectRows(classes, func(c *summary.Class) string { return c.Name }, o.filter, o.top, o.asJSON)
 	r.Classes = classes
