@@ -17,6 +17,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/heapscope/heapscope/inspector"
+	"github.com/heapscope/heapscope/leak"
 )
 
 // fakeNode is an inspector endpoint that answers like Node.js, for tests that
@@ -182,30 +183,42 @@ var series = []string{
 	corpus("seed-leak-series__node-20.3.1__2000"),
 }
 
+// hunt runs a whole hunt over tg, a session with the fake.
+func hunt(t *testing.T, tg *Target, o Options) (*Result, error) {
+	t.Helper()
+	s := &Session{Target: tg, client: tg.C}
+	defer s.Close()
+	return s.Hunt(context.Background(), o)
+}
+
 // TestHuntOverFakeInspector runs a whole time-mode hunt against the fake:
 // a heap that grows by 1 MB a sample, three real snapshots streamed as
-// chunks, and the graphs ready for the leak analysis.
+// chunks, each added to the leak series as it arrives, and the verdict.
 func TestHuntOverFakeInspector(t *testing.T) {
 	f := &fakeNode{t: t, snapshots: series, used: func(k int) float64 { return 20e6 + 1e6*float64(k) }}
 	tg := f.start(t)
 	if tg.PID != 4242 || tg.Local {
 		t.Fatalf("pid %d local %v", tg.PID, tg.Local)
 	}
-	res, err := Run(context.Background(), tg, Options{Interval: 10 * time.Millisecond, Duration: 100 * time.Millisecond, Gap: 10 * time.Millisecond, Snapshots: 3})
+	res, err := hunt(t, tg, Options{Interval: 10 * time.Millisecond, Duration: 100 * time.Millisecond, Gap: 10 * time.Millisecond, Snapshots: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Trend == nil || !res.Trend.Growing || res.Busy {
 		t.Fatalf("trend %+v busy %v", res.Trend, res.Busy)
 	}
-	if len(res.Graphs) != 3 || len(res.Snapshots) != 3 {
-		t.Fatalf("%d graphs, %d snapshots", len(res.Graphs), len(res.Snapshots))
+	if res.Report == nil || len(res.Report.Snapshots) != 3 || len(res.Snapshots) != 3 {
+		t.Fatalf("report %+v, %d snapshots", res.Report, len(res.Snapshots))
 	}
 	for k, st := range res.Snapshots {
 		want := len(readGz(t, series[k]))
-		if st.Method != MethodCDP || st.Bytes != int64(want) || st.Nodes != res.Graphs[k].NodeCount() {
-			t.Errorf("snapshot %d: %+v, want %d bytes", k, st, want)
+		if st.Method != MethodCDP || st.Bytes != int64(want) || st.Nodes != res.Report.Snapshots[k].Nodes {
+			t.Errorf("snapshot %d: %+v, want %d bytes, %d nodes", k, st, want, res.Report.Snapshots[k].Nodes)
 		}
+	}
+	// The seed series leaks (the same verdict as "heapscope leaks" on it).
+	if res.Report.Verdict != "leak" || res.VerdictMillis <= 0 {
+		t.Errorf("verdict %q after %dms", res.Report.Verdict, res.VerdictMillis)
 	}
 	// Collections went through HeapProfiler (the event loop turns).
 	f.mu.Lock()
@@ -217,12 +230,16 @@ func TestHuntOverFakeInspector(t *testing.T) {
 
 func TestFlatHeapTakesNoSnapshot(t *testing.T) {
 	f := &fakeNode{t: t, snapshots: series}
-	res, err := Run(context.Background(), f.start(t), Options{Interval: 10 * time.Millisecond, Duration: 100 * time.Millisecond, Snapshots: 3})
+	res, err := hunt(t, f.start(t), Options{Interval: 10 * time.Millisecond, Duration: 100 * time.Millisecond, Snapshots: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Trend.Growing || len(res.Graphs) != 0 || res.SkippedSnapshots == "" {
+	if res.Trend.Growing || len(res.Snapshots) != 0 || res.SkippedSnapshots == "" {
 		t.Fatalf("flat heap: %+v", res)
+	}
+	// The trend alone is the verdict.
+	if r := res.Report; r == nil || r.Verdict != "no-leak" || len(r.Snapshots) != 0 || r.MinGrowth != leak.DefaultMinGrowth || res.VerdictMillis != 0 {
+		t.Fatalf("trend-only verdict %+v", r)
 	}
 }
 
