@@ -16,6 +16,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/heapscope/heapscope/huntdir"
 	"github.com/heapscope/heapscope/inspector"
 	"github.com/heapscope/heapscope/leak"
 )
@@ -335,5 +336,69 @@ func TestBusyDetection(t *testing.T) {
 	}
 	if !tg.Busy() {
 		t.Fatal("a collectGarbage that never answers did not mark the main thread busy")
+	}
+}
+
+// A growing heap with no snapshots asked for: the trend is the verdict.
+func TestTrendOnlyVerdictGrowing(t *testing.T) {
+	f := &fakeNode{t: t, snapshots: series, used: func(k int) float64 { return 20e6 + 1e6*float64(k) }}
+	res, err := hunt(t, f.start(t), Options{Interval: 10 * time.Millisecond, Duration: 100 * time.Millisecond, MinGrowth: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := res.Report; r == nil || r.Verdict != "growing" || len(r.Snapshots) != 0 || len(r.Findings) != 0 || r.MinGrowth != 7 {
+		t.Fatalf("trend-only verdict %+v", r)
+	}
+	if !strings.Contains(res.SkippedSnapshots, "--snapshots 0") {
+		t.Errorf("skipped: %q", res.SkippedSnapshots)
+	}
+}
+
+// With SaveDir the snapshots and the heap samples land in the directory
+// huntdir reads back, in the order they were taken, and the report names
+// the saved files.
+func TestHuntSavesDirectory(t *testing.T) {
+	dir := t.TempDir()
+	f := &fakeNode{t: t, snapshots: series}
+	res, err := hunt(t, f.start(t), Options{Interval: 10 * time.Millisecond, Duration: 50 * time.Millisecond, Gap: 10 * time.Millisecond,
+		Snapshots: 2, ForceSnapshots: true, SaveDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snaps, samples, err := huntdir.Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snaps) != 2 || res.Report == nil || len(res.Report.Snapshots) != 2 {
+		t.Fatalf("saved %v, report %+v", snaps, res.Report)
+	}
+	for k, p := range snaps {
+		if res.Snapshots[k].Saved != p || res.Report.Snapshots[k].Name != p {
+			t.Errorf("snapshot %d saved as %s, reported as %s", k, res.Snapshots[k].Saved, res.Report.Snapshots[k].Name)
+		}
+		if got, _ := os.ReadFile(p); string(got) != string(readGz(t, series[k])) {
+			t.Errorf("%s differs from what V8 sent", p)
+		}
+	}
+	if len(samples) != len(res.Samples) || samples[len(samples)-1].UsedBytes != res.Samples[len(res.Samples)-1].UsedBytes {
+		t.Errorf("saved %d samples, measured %d", len(samples), len(res.Samples))
+	}
+}
+
+// Hunt ends the session; a later Close does nothing more.
+func TestSessionClosesOnce(t *testing.T) {
+	f := &fakeNode{t: t, snapshots: series}
+	tg := f.start(t)
+	s := &Session{Target: tg, client: tg.C}
+	if _, err := s.Hunt(context.Background(), Options{Interval: 10 * time.Millisecond, Duration: 20 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-tg.C.Done():
+	default:
+		t.Fatal("the session is still open after Hunt")
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -22,22 +22,13 @@ import (
 
 // huntOptions are the flags run and attach share.
 type huntOptions struct {
-	leaks          leaksOptions
-	interval       time.Duration
-	duration       time.Duration
-	gap            time.Duration
-	snapshots      int
-	save           string
-	drive          string
-	requests       int
-	concurrency    int
-	warmup         int
-	callTimeout    time.Duration
-	idleTimeout    time.Duration
-	maxSnapshot    string
-	maxSnapshotVal int64
-	quiet          bool
-	via            string
+	leaks                                    leaksOptions
+	interval, duration, gap                  time.Duration
+	callTimeout, idleTimeout                 time.Duration
+	snapshots, requests, concurrency, warmup int
+	save, drive, maxSnapshot, via            string
+	maxSnapshotVal                           int64
+	quiet                                    bool
 }
 
 func (o *huntOptions) flags(cmd *cobra.Command) {
