@@ -160,40 +160,40 @@ func attachPID(ctx context.Context, pid int, o AttachOptions, logf func(string, 
 // detach ends an attached session, leaving the process as found: the heap
 // profiler off and, when heapscope opened the inspector, the inspector
 // closed (process._debugEnd). It never stops the process.
-func (a *Session) detach(ctx context.Context) error {
-	defer a.Target.Close()
-	defer a.client.Close()
+func (s *Session) detach(ctx context.Context) error {
+	defer s.Target.Close()
+	defer s.client.Close()
 	select {
-	case <-a.client.Done():
+	case <-s.client.Done():
 		return nil // the process or the connection is gone already
 	default:
 	}
-	if a.Target.heapOn {
-		_ = a.Target.call(ctx, inspector.MethodHeapDisable, nil, nil)
+	if s.Target.heapOn {
+		_ = s.Target.call(ctx, inspector.MethodHeapDisable, nil, nil)
 	}
-	if !a.Opened {
+	if !s.Opened {
 		return nil
 	}
 	// _debugEnd closes the inspector, and this session with it: the
 	// answer may never come, which is fine.
 	ectx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	err := a.client.Evaluate(ectx, "process._debugEnd(), true", nil)
+	err := s.client.Evaluate(ectx, "process._debugEnd(), true", nil)
 	if err != nil && !errors.Is(err, inspector.ErrClosed) {
 		var te *inspector.TimeoutError
 		if !errors.As(err, &te) {
-			return fmt.Errorf("close the inspector of process %d: %w", a.Target.PID, err)
+			return fmt.Errorf("close the inspector of process %d: %w", s.Target.PID, err)
 		}
 	}
 	// Confirm the port is closed.
 	for end := time.Now().Add(3 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
-		c, err := net.DialTimeout("tcp", a.Addr, 200*time.Millisecond)
+		c, err := net.DialTimeout("tcp", s.Addr, 200*time.Millisecond)
 		if err != nil {
 			return nil
 		}
 		c.Close()
 	}
-	return fmt.Errorf("the inspector of process %d is still open on %s", a.Target.PID, a.Addr)
+	return fmt.Errorf("the inspector of process %d is still open on %s", s.Target.PID, s.Addr)
 }
 
 // inspectorAddr finds where process pid opens its inspector: the last
