@@ -20,24 +20,11 @@ import (
 // unless told otherwise.
 const DefaultInspectorAddr = "127.0.0.1:9229"
 
-// Attachment is an inspector session with a running process.
-type Attachment struct {
-	Client *inspector.Client
-	// Target is the process, ready for Run.
-	Target *Target
-	// Addr is the inspector's host:port.
-	Addr string
-	// Opened is true when heapscope opened the inspector (SIGUSR1) and so
-	// closes it again on Detach.
-	Opened bool
-}
-
 // AttachOptions controls Attach.
 type AttachOptions struct {
+	SessionOptions
 	// Timeout bounds finding and connecting to the inspector.
 	Timeout time.Duration
-	// Log receives one-line status messages.
-	Log func(format string, args ...any)
 }
 
 var pidPattern = regexp.MustCompile(`^[1-9][0-9]*$`)
@@ -46,11 +33,21 @@ var pidPattern = regexp.MustCompile(`^[1-9][0-9]*$`)
 // inspector is opened with SIGUSR1 if it is closed, on the port its command
 // line names or 127.0.0.1:9229), host:port of an open inspector, or the
 // WebSocket URL of one. A PID's inspector must be on a loopback address; a
-// host:port or URL is taken as given (the user named it).
-func Attach(ctx context.Context, what string, o AttachOptions) (*Attachment, error) {
+// host:port or URL is taken as given (the user named it). Closing the
+// session leaves the process as found, and running.
+func Attach(ctx context.Context, what string, o AttachOptions) (*Session, error) {
 	if o.Timeout <= 0 {
 		o.Timeout = 10 * time.Second
 	}
+	s, err := attach(ctx, what, o)
+	if err != nil {
+		return nil, err
+	}
+	s.logf("attached to process %d (%s)", s.Target.PID, s.Addr)
+	return s, nil
+}
+
+func attach(ctx context.Context, what string, o AttachOptions) (*Session, error) {
 	logf := func(format string, args ...any) {
 		if o.Log != nil {
 			o.Log(format, args...)
@@ -86,12 +83,15 @@ func Attach(ctx context.Context, what string, o AttachOptions) (*Attachment, err
 }
 
 // connect opens the session and checks the pid when one is expected.
-func connect(ctx context.Context, ws, addr string, wantPID int, opened bool, o AttachOptions) (*Attachment, error) {
+func connect(ctx context.Context, ws, addr string, wantPID int, opened bool, o AttachOptions) (*Session, error) {
 	cctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 	c, err := inspector.Dial(cctx, ws)
 	if err != nil {
 		return nil, err
+	}
+	if o.CallTimeout > 0 {
+		c.Timeout = o.CallTimeout
 	}
 	host, _, _ := net.SplitHostPort(addr)
 	t, err := NewTarget(ctx, c, inspector.IsLoopback(ctx, host))
@@ -99,14 +99,15 @@ func connect(ctx context.Context, ws, addr string, wantPID int, opened bool, o A
 		c.Close()
 		return nil, err
 	}
+	o.SessionOptions.configure(c, t)
 	if wantPID != 0 && t.PID != wantPID {
 		c.Close()
 		return nil, fmt.Errorf("the inspector at %s belongs to process %d, not %d: port taken", addr, t.PID, wantPID)
 	}
-	return &Attachment{Client: c, Target: t, Addr: addr, Opened: opened}, nil
+	return &Session{Target: t, Addr: addr, Opened: opened, client: c, log: o.Log, attached: true}, nil
 }
 
-func attachPID(ctx context.Context, pid int, o AttachOptions, logf func(string, ...any)) (*Attachment, error) {
+func attachPID(ctx context.Context, pid int, o AttachOptions, logf func(string, ...any)) (*Session, error) {
 	if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
 		return nil, fmt.Errorf("no process %d", pid)
 	} else if err != nil && !errors.Is(err, syscall.EPERM) {
@@ -156,43 +157,43 @@ func attachPID(ctx context.Context, pid int, o AttachOptions, logf func(string, 
 	return connect(ctx, ws, addr, pid, true, o)
 }
 
-// Detach ends the session, leaving the process as found: the heap profiler
-// off and, when heapscope opened the inspector, the inspector closed
-// (process._debugEnd). It never stops the process.
-func (a *Attachment) Detach(ctx context.Context) error {
-	defer a.Target.Close()
-	defer a.Client.Close()
+// detach ends an attached session, leaving the process as found: the heap
+// profiler off and, when heapscope opened the inspector, the inspector
+// closed (process._debugEnd). It never stops the process.
+func (s *Session) detach(ctx context.Context) error {
+	defer s.Target.Close()
+	defer s.client.Close()
 	select {
-	case <-a.Client.Done():
+	case <-s.client.Done():
 		return nil // the process or the connection is gone already
 	default:
 	}
-	if a.Target.heapOn {
-		_ = a.Target.call(ctx, inspector.MethodHeapDisable, nil, nil)
+	if s.Target.heapOn {
+		_ = s.Target.call(ctx, inspector.MethodHeapDisable, nil, nil)
 	}
-	if !a.Opened {
+	if !s.Opened {
 		return nil
 	}
 	// _debugEnd closes the inspector, and this session with it: the
 	// answer may never come, which is fine.
 	ectx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	err := a.Client.Evaluate(ectx, "process._debugEnd(), true", nil)
+	err := s.client.Evaluate(ectx, "process._debugEnd(), true", nil)
 	if err != nil && !errors.Is(err, inspector.ErrClosed) {
 		var te *inspector.TimeoutError
 		if !errors.As(err, &te) {
-			return fmt.Errorf("close the inspector of process %d: %w", a.Target.PID, err)
+			return fmt.Errorf("close the inspector of process %d: %w", s.Target.PID, err)
 		}
 	}
 	// Confirm the port is closed.
 	for end := time.Now().Add(3 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
-		c, err := net.DialTimeout("tcp", a.Addr, 200*time.Millisecond)
+		c, err := net.DialTimeout("tcp", s.Addr, 200*time.Millisecond)
 		if err != nil {
 			return nil
 		}
 		c.Close()
 	}
-	return fmt.Errorf("the inspector of process %d is still open on %s", a.Target.PID, a.Addr)
+	return fmt.Errorf("the inspector of process %d is still open on %s", s.Target.PID, s.Addr)
 }
 
 // inspectorAddr finds where process pid opens its inspector: the last

@@ -66,7 +66,7 @@ func NewHTTPDriver(ctx context.Context, rawURL string, concurrency int) (*HTTPDr
 	return d, nil
 }
 
-// Unit implements Driver.
+// Unit implements driver.
 func (d *HTTPDriver) Unit() string { return "request" }
 
 func (d *HTTPDriver) get(ctx context.Context) error {
@@ -107,7 +107,7 @@ func (d *HTTPDriver) WaitReady(ctx context.Context, timeout time.Duration, stop 
 	}
 }
 
-// Run implements Driver: n requests, Concurrency at a time. Connections are
+// Run implements driver: n requests, Concurrency at a time. Connections are
 // closed afterwards so that the server's per-connection objects go too.
 // It fails when any request gets no answer.
 func (d *HTTPDriver) Run(ctx context.Context, n int) error {

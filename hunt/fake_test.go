@@ -16,8 +16,10 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/heapscope/heapscope/huntdir"
 	"github.com/heapscope/heapscope/inspector"
 	"github.com/heapscope/heapscope/internal/corpustest"
+	"github.com/heapscope/heapscope/leak"
 )
 
 // fakeNode is an inspector endpoint that answers like Node.js, for tests that
@@ -183,30 +185,42 @@ var series = []string{
 	corpus("seed-leak-series__node-20.3.1__2000"),
 }
 
+// hunt runs a whole hunt over tg, a session with the fake.
+func hunt(t *testing.T, tg *Target, o Options) (*Result, error) {
+	t.Helper()
+	s := &Session{Target: tg, client: tg.C}
+	defer s.Close()
+	return s.Hunt(context.Background(), o)
+}
+
 // TestHuntOverFakeInspector runs a whole time-mode hunt against the fake:
 // a heap that grows by 1 MB a sample, three real snapshots streamed as
-// chunks, and the graphs ready for the leak analysis.
+// chunks, each added to the leak series as it arrives, and the verdict.
 func TestHuntOverFakeInspector(t *testing.T) {
 	f := &fakeNode{t: t, snapshots: series, used: func(k int) float64 { return 20e6 + 1e6*float64(k) }}
 	tg := f.start(t)
 	if tg.PID != 4242 || tg.Local {
 		t.Fatalf("pid %d local %v", tg.PID, tg.Local)
 	}
-	res, err := Run(context.Background(), tg, Options{Interval: 10 * time.Millisecond, Duration: 100 * time.Millisecond, Gap: 10 * time.Millisecond, Snapshots: 3})
+	res, err := hunt(t, tg, Options{Interval: 10 * time.Millisecond, Duration: 100 * time.Millisecond, Gap: 10 * time.Millisecond, Snapshots: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Trend == nil || !res.Trend.Growing || res.Busy {
 		t.Fatalf("trend %+v busy %v", res.Trend, res.Busy)
 	}
-	if len(res.Graphs) != 3 || len(res.Snapshots) != 3 {
-		t.Fatalf("%d graphs, %d snapshots", len(res.Graphs), len(res.Snapshots))
+	if res.Report == nil || len(res.Report.Snapshots) != 3 || len(res.Snapshots) != 3 {
+		t.Fatalf("report %+v, %d snapshots", res.Report, len(res.Snapshots))
 	}
 	for k, st := range res.Snapshots {
 		want := len(readGz(t, series[k]))
-		if st.Method != MethodCDP || st.Bytes != int64(want) || st.Nodes != res.Graphs[k].NodeCount() {
-			t.Errorf("snapshot %d: %+v, want %d bytes", k, st, want)
+		if st.Method != MethodCDP || st.Bytes != int64(want) || st.Nodes != res.Report.Snapshots[k].Nodes {
+			t.Errorf("snapshot %d: %+v, want %d bytes, %d nodes", k, st, want, res.Report.Snapshots[k].Nodes)
 		}
+	}
+	// The seed series leaks (the same verdict as "heapscope leaks" on it).
+	if res.Report.Verdict != "leak" || res.VerdictMillis <= 0 {
+		t.Errorf("verdict %q after %dms", res.Report.Verdict, res.VerdictMillis)
 	}
 	// Collections went through HeapProfiler (the event loop turns).
 	f.mu.Lock()
@@ -218,12 +232,16 @@ func TestHuntOverFakeInspector(t *testing.T) {
 
 func TestFlatHeapTakesNoSnapshot(t *testing.T) {
 	f := &fakeNode{t: t, snapshots: series}
-	res, err := Run(context.Background(), f.start(t), Options{Interval: 10 * time.Millisecond, Duration: 100 * time.Millisecond, Snapshots: 3})
+	res, err := hunt(t, f.start(t), Options{Interval: 10 * time.Millisecond, Duration: 100 * time.Millisecond, Snapshots: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Trend.Growing || len(res.Graphs) != 0 || res.SkippedSnapshots == "" {
+	if res.Trend.Growing || len(res.Snapshots) != 0 || res.SkippedSnapshots == "" {
 		t.Fatalf("flat heap: %+v", res)
+	}
+	// The trend alone is the verdict.
+	if r := res.Report; r == nil || r.Verdict != "no-leak" || len(r.Snapshots) != 0 || r.MinGrowth != leak.DefaultMinGrowth || res.VerdictMillis != 0 {
+		t.Fatalf("trend-only verdict %+v", r)
 	}
 }
 
@@ -319,5 +337,69 @@ func TestBusyDetection(t *testing.T) {
 	}
 	if !tg.Busy() {
 		t.Fatal("a collectGarbage that never answers did not mark the main thread busy")
+	}
+}
+
+// A growing heap with no snapshots asked for: the trend is the verdict.
+func TestTrendOnlyVerdictGrowing(t *testing.T) {
+	f := &fakeNode{t: t, snapshots: series, used: func(k int) float64 { return 20e6 + 1e6*float64(k) }}
+	res, err := hunt(t, f.start(t), Options{Interval: 10 * time.Millisecond, Duration: 100 * time.Millisecond, MinGrowth: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := res.Report; r == nil || r.Verdict != "growing" || len(r.Snapshots) != 0 || len(r.Findings) != 0 || r.MinGrowth != 7 {
+		t.Fatalf("trend-only verdict %+v", r)
+	}
+	if !strings.Contains(res.SkippedSnapshots, "--snapshots 0") {
+		t.Errorf("skipped: %q", res.SkippedSnapshots)
+	}
+}
+
+// With SaveDir the snapshots and the heap samples land in the directory
+// huntdir reads back, in the order they were taken, and the report names
+// the saved files.
+func TestHuntSavesDirectory(t *testing.T) {
+	dir := t.TempDir()
+	f := &fakeNode{t: t, snapshots: series}
+	res, err := hunt(t, f.start(t), Options{Interval: 10 * time.Millisecond, Duration: 50 * time.Millisecond, Gap: 10 * time.Millisecond,
+		Snapshots: 2, ForceSnapshots: true, SaveDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snaps, samples, err := huntdir.Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snaps) != 2 || res.Report == nil || len(res.Report.Snapshots) != 2 {
+		t.Fatalf("saved %v, report %+v", snaps, res.Report)
+	}
+	for k, p := range snaps {
+		if res.Snapshots[k].Saved != p || res.Report.Snapshots[k].Name != p {
+			t.Errorf("snapshot %d saved as %s, reported as %s", k, res.Snapshots[k].Saved, res.Report.Snapshots[k].Name)
+		}
+		if got, _ := os.ReadFile(p); string(got) != string(readGz(t, series[k])) {
+			t.Errorf("%s differs from what V8 sent", p)
+		}
+	}
+	if len(samples) != len(res.Samples) || samples[len(samples)-1].UsedBytes != res.Samples[len(res.Samples)-1].UsedBytes {
+		t.Errorf("saved %d samples, measured %d", len(samples), len(res.Samples))
+	}
+}
+
+// Hunt ends the session; a later Close does nothing more.
+func TestSessionClosesOnce(t *testing.T) {
+	f := &fakeNode{t: t, snapshots: series}
+	tg := f.start(t)
+	s := &Session{Target: tg, client: tg.C}
+	if _, err := s.Hunt(context.Background(), Options{Interval: 10 * time.Millisecond, Duration: 20 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-tg.C.Done():
+	default:
+		t.Fatal("the session is still open after Hunt")
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
 	}
 }

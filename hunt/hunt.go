@@ -5,14 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/dustin/go-humanize"
 
-	"github.com/heapscope/heapscope/graph"
-	"github.com/heapscope/heapscope/progress"
+	"github.com/heapscope/heapscope/huntdir"
+	"github.com/heapscope/heapscope/leak"
+	"github.com/heapscope/heapscope/report"
 	"github.com/heapscope/heapscope/trend"
 )
 
@@ -31,19 +31,37 @@ type Sample struct {
 	Phase string `json:"phase"`
 }
 
-// Driver makes the target do one unit of work N times: a scenario's action,
+// driver makes the target do one unit of work N times: a scenario's action,
 // or an HTTP request.
-type Driver interface {
+type driver interface {
 	// Unit names one unit of work ("iteration", "request").
 	Unit() string
 	// Run does the work n times.
 	Run(ctx context.Context, n int) error
 }
 
-// Options controls Run.
+// Progress shows a hunt's progress on a terminal; *progress.Reporter is one.
+type Progress interface {
+	// Reading starts a byte counter for reading what (size -1 if unknown)
+	// and returns its update function (nil: none).
+	Reading(what string, size int64) func(n int64)
+	// Phase reports that a new phase of the work has started.
+	Phase(name string)
+	// Done ends the last phase.
+	Done()
+}
+
+// silent is the Progress of a hunt given none.
+type silent struct{}
+
+func (silent) Reading(string, int64) func(int64) { return nil }
+func (silent) Phase(string)                      {}
+func (silent) Done()                             {}
+
+// Options controls Session.Hunt.
 type Options struct {
 	// Interval between samples and Duration of the sampling window (time
-	// mode: no Driver).
+	// mode).
 	Interval, Duration time.Duration
 	// Gap between snapshots in time mode (0: half of Duration).
 	Gap time.Duration
@@ -51,31 +69,32 @@ type Options struct {
 	Snapshots int
 	// ForceSnapshots takes them even when the heap does not grow.
 	ForceSnapshots bool
-	// Driver, when set, switches to iteration mode: Warmup units, a
-	// snapshot, then Iterations units before each further snapshot, with a
-	// sample after every fifth of them.
-	Driver     Driver
-	Iterations int
-	Warmup     int
-	// SaveDir, if set, keeps a copy of every snapshot there.
+	// Drive, if set, is a loopback URL of the target that gets Concurrency
+	// GET requests at a time. The hunt is then in iteration mode, as in a
+	// session launched with a scenario: Warmup units of work, a snapshot,
+	// then Iterations units before each further snapshot, with a sample
+	// after every fifth of them.
+	Drive       string
+	Concurrency int
+	Iterations  int
+	Warmup      int
+	// SaveDir, if set, keeps a copy of every snapshot there, and the heap
+	// samples (package huntdir).
 	SaveDir string
 	// MaxSnapshotBytes bounds each snapshot (0: half of the memory
 	// available when it starts; negative: no bound).
 	MaxSnapshotBytes int64
 	// Criteria decide growth over time; zero means trend.DefaultCriteria.
 	Criteria trend.Criteria
-	// Exited, if set, is closed when the target process ends; ExitErr then
-	// says how.
-	Exited  <-chan struct{}
-	ExitErr func() error
-	// Log receives one-line status messages; Progress shows progress on a
-	// terminal.
-	Log      func(format string, args ...any)
-	Progress *progress.Reporter
+	// MinGrowth is the leak analysis' least growth per step
+	// (leak.Options.MinGrowth; 0: leak.DefaultMinGrowth).
+	MinGrowth int
+	// Progress, if set, shows progress on a terminal.
+	Progress Progress
 }
 
-// Result is what a hunt measured. Run returns it even when it fails, with
-// everything measured until then.
+// Result is what a hunt measured, and its verdict. Hunt returns it even
+// when it fails, with everything measured until then.
 type Result struct {
 	// Mode is "time", or the driver's unit ("iteration", "request").
 	Mode string `json:"mode"`
@@ -93,9 +112,13 @@ type Result struct {
 	// SkippedSnapshots says why no snapshot was taken, when none was.
 	SkippedSnapshots string `json:"skippedSnapshots,omitempty"`
 
-	// Graphs and Names are the analysed snapshots, for the leak analysis.
-	Graphs []*graph.Graph `json:"-"`
-	Names  []string       `json:"-"`
+	// Report is the verdict: the leak analysis of the snapshots when at
+	// least two were taken, else the trend's alone ("growing" or
+	// "no-leak", no snapshots, no findings). Nil when the hunt failed.
+	Report *leak.Report `json:"-"`
+	// VerdictMillis is the time from V8's last snapshot byte to the leak
+	// verdict (0 without one).
+	VerdictMillis int64 `json:"lastByteToVerdictMillis,omitempty"`
 }
 
 // ErrTargetExited is wrapped by Run's error when the target process ended.
@@ -109,18 +132,26 @@ func (e exitedError) Unwrap() error        { return e.err }
 func (e exitedError) Is(target error) bool { return target == ErrTargetExited }
 
 type hunter struct {
-	t     *Target
-	o     Options
-	r     *Result
-	start time.Time
-	iters int64
-	phase string // what the hunt is doing, for messages
+	t      *Target
+	o      Options
+	r      *Result
+	series *leak.Series
+	driver driver
+	log    func(format string, args ...any)
+	// exited, if set, is closed when the target process ends; exitErr
+	// then says how.
+	exited    <-chan struct{}
+	howExited func() error
+	start     time.Time
+	iters     int64
+	phase     string // what the hunt is doing, for messages
 }
 
-// Run hunts: samples, decides, snapshots. It returns the partial Result
-// together with any error.
-func Run(ctx context.Context, t *Target, o Options) (*Result, error) {
-	h := &hunter{t: t, o: o, r: &Result{Mode: "time", Samples: []Sample{}, Snapshots: []SnapshotStats{}}, start: time.Now()}
+// newHunter prepares a hunt of t.
+func newHunter(t *Target, o Options, log func(string, ...any)) *hunter {
+	h := &hunter{t: t, o: o, log: log, start: time.Now(),
+		r:      &Result{Mode: "time", Samples: []Sample{}, Snapshots: []SnapshotStats{}},
+		series: leak.NewSeries(leak.Options{MinGrowth: o.MinGrowth})}
 	if h.o.Interval <= 0 {
 		h.o.Interval = time.Second
 	}
@@ -130,6 +161,16 @@ func Run(ctx context.Context, t *Target, o Options) (*Result, error) {
 	if h.o.Gap <= 0 {
 		h.o.Gap = max(h.o.Interval, h.o.Duration/2)
 	}
+	if h.o.Progress == nil {
+		h.o.Progress = silent{}
+	}
+	return h
+}
+
+// run hunts: samples, decides, snapshots. What it measured is in h.r
+// whatever the error.
+func (h *hunter) run(ctx context.Context) error {
+	t := h.t
 	// How the target collects and snapshots is settled before the clock
 	// starts: the check may take BusyTimeout.
 	var err error
@@ -139,18 +180,18 @@ func Run(ctx context.Context, t *Target, o Options) (*Result, error) {
 	h.start = time.Now()
 	switch {
 	case err != nil:
-	case o.Driver != nil:
-		h.r.Mode = o.Driver.Unit()
+	case h.driver != nil:
+		h.r.Mode = h.driver.Unit()
 		err = h.iterationMode(ctx)
 	default:
 		err = h.timeMode(ctx)
 	}
 	h.r.Busy = t.Busy()
-	if err != nil && h.o.Exited != nil {
+	if err != nil && h.exited != nil {
 		// An error is often the first sign of the end: the session drops
 		// as the process exits. Then the exit is the news.
 		select {
-		case <-h.o.Exited:
+		case <-h.exited:
 		case <-time.After(500 * time.Millisecond):
 		}
 		if ee := h.exitErr(); ee != nil {
@@ -160,24 +201,93 @@ func Run(ctx context.Context, t *Target, o Options) (*Result, error) {
 			}
 		}
 	}
-	return h.r, err
+	return err
+}
+
+// verdict analyses the snapshots of a hunt that ended with err (the
+// session already closed, so that the target no longer competes for the
+// processor), saves the heap samples with the snapshots, and settles
+// h.r.Report. It returns err, or the analysis' error.
+func (h *hunter) verdict(err error) error {
+	if err == nil && h.series.Len() >= 2 {
+		h.o.Progress.Phase("looking for leaks")
+		start := time.Now()
+		r, aerr := h.series.Report()
+		analysis := time.Since(start).Milliseconds()
+		h.o.Progress.Done()
+		if aerr != nil {
+			err = aerr
+		} else {
+			// What is left after V8's last byte: the parse's tail, the last
+			// graph's analysis and the verdict (not the time spent ending
+			// the session).
+			last := h.r.Snapshots[len(h.r.Snapshots)-1]
+			h.r.VerdictMillis = last.ParseMillis + last.AnalyzeMillis + analysis
+			h.r.Report = r
+			h.logf("verdict %q %dms after V8's last byte (parse tail %dms, graph %dms, leak analysis %dms)",
+				r.Verdict, h.r.VerdictMillis, last.ParseMillis, last.AnalyzeMillis, analysis)
+		}
+	}
+	h.series = nil // let the collector have the graphs
+	if h.o.SaveDir != "" {
+		// With the snapshots, the heap curve, so that "heapscope serve DIR"
+		// can show the whole hunt.
+		if werr := huntdir.WriteSamples(h.o.SaveDir, h.r.HeapSamples()); werr != nil {
+			h.logf("could not save the heap samples: %v", werr)
+		}
+	}
+	if err == nil && h.r.Report == nil {
+		// No snapshots: the trend is the whole verdict.
+		v := "no-leak"
+		if f := h.r.PerIteration; f != nil && f.Growing {
+			v = "growing"
+		} else if f := h.r.Trend; f != nil && f.Growing && h.r.PerIteration == nil {
+			v = "growing"
+		}
+		minGrowth := h.o.MinGrowth
+		if minGrowth <= 0 {
+			minGrowth = leak.DefaultMinGrowth
+		}
+		h.r.Report = &leak.Report{Verdict: v, Snapshots: []leak.SnapshotInfo{}, Findings: []leak.Finding{}, MinGrowth: minGrowth}
+	}
+	return err
+}
+
+// HeapSamples is the heap curve of the samples, for the HTML report and
+// the saved hunt.
+func (r *Result) HeapSamples() []report.HeapSample {
+	out := make([]report.HeapSample, len(r.Samples))
+	for k, s := range r.Samples {
+		out[k] = report.HeapSample{TimeMillis: s.TimeMillis, UsedBytes: s.UsedBytes}
+	}
+	return out
+}
+
+// Measurements is what the hunt measured, for report.WriteHuntText.
+func (r *Result) Measurements() report.Hunt {
+	m := report.Hunt{Mode: r.Mode, Busy: r.Busy, Trend: r.Trend, PerIteration: r.PerIteration,
+		SkippedSnapshots: r.SkippedSnapshots, Samples: make([]report.HuntSample, len(r.Samples))}
+	for k, s := range r.Samples {
+		m.Samples[k] = report.HuntSample{TimeMillis: s.TimeMillis, UsedBytes: s.UsedBytes, Iterations: s.Iterations, Phase: s.Phase}
+	}
+	return m
 }
 
 func (h *hunter) logf(format string, args ...any) {
-	if h.o.Log != nil {
-		h.o.Log(format, args...)
+	if h.log != nil {
+		h.log(format, args...)
 	}
 }
 
 // exitErr returns the target's exit as an error once it has exited.
 func (h *hunter) exitErr() error {
-	if h.o.Exited == nil {
+	if h.exited == nil {
 		return nil
 	}
 	select {
-	case <-h.o.Exited:
-		if h.o.ExitErr != nil {
-			if err := h.o.ExitErr(); err != nil {
+	case <-h.exited:
+		if h.howExited != nil {
+			if err := h.howExited(); err != nil {
 				return exitedError{err}
 			}
 		}
@@ -201,14 +311,12 @@ func (h *hunter) sample(ctx context.Context, phase string) error {
 		return fmt.Errorf("read heap usage: %w", err)
 	}
 	s := Sample{TimeMillis: time.Since(h.start).Milliseconds(), UsedBytes: uint64(u.UsedSize), TotalBytes: uint64(u.TotalSize), Phase: phase}
-	if h.o.Driver != nil {
+	if h.driver != nil {
 		n := h.iters
 		s.Iterations = &n
 	}
 	h.r.Samples = append(h.r.Samples, s)
-	if h.o.Progress != nil {
-		h.o.Progress.Phase(fmt.Sprintf("%s: heap %s after GC (%d samples)", phase, humanize.IBytes(s.UsedBytes), len(h.r.Samples)))
-	}
+	h.o.Progress.Phase(fmt.Sprintf("%s: heap %s after GC (%d samples)", phase, humanize.IBytes(s.UsedBytes), len(h.r.Samples)))
 	return nil
 }
 
@@ -238,7 +346,7 @@ func (h *hunter) wait(ctx context.Context, d time.Duration) error {
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
-	case <-h.o.Exited:
+	case <-h.exited:
 		return h.exitErr()
 	case <-h.t.C.Done():
 		return fmt.Errorf("inspector: %w", h.t.C.Err())
@@ -290,7 +398,7 @@ func (h *hunter) timeMode(ctx context.Context) error {
 func seconds(s Sample) float64 { return float64(s.TimeMillis) / 1000 }
 
 func (h *hunter) iterationMode(ctx context.Context) error {
-	unit := h.o.Driver.Unit()
+	unit := h.driver.Unit()
 	n := max(h.o.Snapshots, 2)
 	take := h.o.Snapshots >= 2
 	if !take {
@@ -343,15 +451,15 @@ func (h *hunter) drive(ctx context.Context, n int) error {
 	if n <= 0 {
 		return nil
 	}
-	h.phase = fmt.Sprintf("%d %ss", n, h.o.Driver.Unit())
+	h.phase = fmt.Sprintf("%d %ss", n, h.driver.Unit())
 	errc := make(chan error, 1)
 	dctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	go func() { errc <- h.o.Driver.Run(dctx, n) }()
+	go func() { errc <- h.driver.Run(dctx, n) }()
 	select {
 	case err := <-errc:
 		return err
-	case <-h.o.Exited:
+	case <-h.exited:
 		cancel()
 		return h.exitErr()
 	}
@@ -373,7 +481,7 @@ func (h *hunter) snapshot(ctx context.Context, k int) error {
 	}
 	name := fmt.Sprintf("live:pid%d:%d@%.1fs", h.t.PID, k, time.Since(h.start).Seconds())
 	if h.o.SaveDir != "" {
-		opt.SavePath = filepath.Join(h.o.SaveDir, fmt.Sprintf("heapscope-%d-%s-%d.heapsnapshot", h.t.PID, h.start.Format("20060102-150405"), k))
+		opt.SavePath = huntdir.SnapshotPath(h.o.SaveDir, h.t.PID, h.start, k)
 		name = opt.SavePath
 	}
 	h.logf("%s…", label)
@@ -383,8 +491,8 @@ func (h *hunter) snapshot(ctx context.Context, k int) error {
 		return err
 	}
 	h.r.Snapshots = append(h.r.Snapshots, st)
-	h.r.Graphs = append(h.r.Graphs, g)
-	h.r.Names = append(h.r.Names, name)
+	// The series reduces the previous graph: one full graph at a time.
+	h.series.Add(name, g)
 	saved := ""
 	if st.Saved != "" {
 		saved = ", saved to " + st.Saved

@@ -19,8 +19,8 @@ import (
 	"github.com/heapscope/heapscope/inspector"
 )
 
-// StartOptions controls Start.
-type StartOptions struct {
+// startOptions controls startProgram.
+type startOptions struct {
 	// Args is the command: Args[0] is the node binary, the rest its
 	// arguments (node flags, the script, the script's arguments).
 	Args []string
@@ -33,8 +33,8 @@ type StartOptions struct {
 	Timeout time.Duration
 }
 
-// Program is a Node.js process started under the inspector.
-type Program struct {
+// program is a Node.js process started under the inspector.
+type program struct {
 	// WSURL is the inspector's WebSocket URL.
 	WSURL string
 
@@ -48,7 +48,7 @@ type Program struct {
 	argv0      string
 }
 
-// settleDelay is how long Start waits after the inspector's announcement.
+// settleDelay is how long startProgram waits after the inspector's announcement.
 const settleDelay = 300 * time.Millisecond
 
 // tailLines is how many of the program's last stderr lines an error shows.
@@ -57,11 +57,11 @@ const tailLines = 5
 // inspectFlag matches node flags that open the inspector or choose its port.
 var inspectFlag = regexp.MustCompile(`^--(inspect|inspect-brk|inspect-wait|inspect-port|debug-port)(=|$)`)
 
-// Start runs the program with --inspect=127.0.0.1:0 (a free loopback port),
+// startProgram runs the program with --inspect=127.0.0.1:0 (a free loopback port),
 // passes its output through and waits for the inspector's WebSocket URL. It
 // fails with the program's exit code and last stderr lines if the program
 // ends first, and with a clear message if node cannot be found.
-func Start(ctx context.Context, o StartOptions) (*Program, error) {
+func startProgram(ctx context.Context, o startOptions) (*program, error) {
 	if len(o.Args) == 0 {
 		return nil, errors.New("no program to run: give it after --, e.g. heapscope run -- node app.js")
 	}
@@ -98,7 +98,7 @@ func Start(ctx context.Context, o StartOptions) (*Program, error) {
 		return nil, fmt.Errorf("start %s: %w", o.Args[0], err)
 	}
 	pw.Close()
-	p := &Program{cmd: cmd, exited: make(chan struct{}), finishing: make(chan struct{}), stderrDone: make(chan struct{}), tail: &tail{max: tailLines}, argv0: filepath.Base(o.Args[0])}
+	p := &program{cmd: cmd, exited: make(chan struct{}), finishing: make(chan struct{}), stderrDone: make(chan struct{}), tail: &tail{max: tailLines}, argv0: filepath.Base(o.Args[0])}
 	urls := make(chan string, 1)
 	go p.readStderr(pr, o.Stderr, urls)
 	go func() {
@@ -203,7 +203,7 @@ func NeedsExposeGC(args []string) bool {
 // readStderr passes the program's stderr through, line by line, without
 // Node's inspector messages, keeping the last lines for error messages and
 // sending the inspector URL when it appears.
-func (p *Program) readStderr(r io.ReadCloser, w io.Writer, urls chan<- string) {
+func (p *program) readStderr(r io.ReadCloser, w io.Writer, urls chan<- string) {
 	defer close(p.stderrDone)
 	defer r.Close()
 	br := bufio.NewReaderSize(r, 64<<10)
@@ -242,17 +242,17 @@ const waitingForDisconnect = "Waiting for the debugger to disconnect"
 // Finishing is closed when the program has run out of work and Node.js
 // waits for the inspector session to disconnect before it exits: close the
 // session, then the program exits.
-func (p *Program) Finishing() <-chan struct{} { return p.finishing }
+func (p *program) Finishing() <-chan struct{} { return p.finishing }
 
 // PID is the program's process id.
-func (p *Program) PID() int { return p.cmd.Process.Pid }
+func (p *program) PID() int { return p.cmd.Process.Pid }
 
 // Exited is closed when the program has ended.
-func (p *Program) Exited() <-chan struct{} { return p.exited }
+func (p *program) Exited() <-chan struct{} { return p.exited }
 
 // ExitError describes how the program ended (its exit code or signal and
 // its last stderr lines); nil while it runs.
-func (p *Program) ExitError() error {
+func (p *program) ExitError() error {
 	select {
 	case <-p.exited:
 	default:
@@ -278,7 +278,7 @@ func (p *Program) ExitError() error {
 
 // Stop ends the program: SIGTERM to its process group, then SIGKILL after
 // grace. It returns once the program has exited.
-func (p *Program) Stop(grace time.Duration) {
+func (p *program) Stop(grace time.Duration) {
 	select {
 	case <-p.exited:
 		return

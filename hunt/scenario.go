@@ -12,9 +12,9 @@ import (
 //go:embed harness.js
 var harnessJS string
 
-// ScenarioArgs is the command that runs a scenario module under the
+// scenarioArgs is the command that runs a scenario module under the
 // harness: node, its flags, -e HARNESS, the scenario's path.
-func ScenarioArgs(node string, nodeFlags []string, scenario string) ([]string, error) {
+func scenarioArgs(node string, nodeFlags []string, scenario string) ([]string, error) {
 	st, err := os.Stat(scenario)
 	if err != nil {
 		return nil, fmt.Errorf("scenario: %w", err)
@@ -26,9 +26,9 @@ func ScenarioArgs(node string, nodeFlags []string, scenario string) ([]string, e
 	return append(args, "-e", harnessJS, scenario), nil
 }
 
-// Scenario drives a scenario module loaded by the harness: one unit of work
+// scenario drives a scenario module loaded by the harness: one unit of work
 // is one call of its action.
-type Scenario struct {
+type scenario struct {
 	T *Target
 	// ActionTimeout bounds one call of setup, action or cleanup.
 	ActionTimeout time.Duration
@@ -39,7 +39,7 @@ const DefaultActionTimeout = 30 * time.Second
 
 const harnessAPI = "globalThis[Symbol.for('heapscope.scenario')]"
 
-func (s *Scenario) actionTimeout() time.Duration {
+func (s *scenario) actionTimeout() time.Duration {
 	if s.ActionTimeout <= 0 {
 		return DefaultActionTimeout
 	}
@@ -47,15 +47,15 @@ func (s *Scenario) actionTimeout() time.Duration {
 }
 
 // await evaluates a harness call with a bound.
-func (s *Scenario) await(ctx context.Context, expr string, d time.Duration) error {
+func (s *scenario) await(ctx context.Context, expr string, d time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	var ok any
 	return s.T.C.Await(ctx, expr, &ok)
 }
 
-// Ready waits until the scenario module is loaded.
-func (s *Scenario) Ready(ctx context.Context, timeout time.Duration) error {
+// ready waits until the scenario module is loaded.
+func (s *scenario) ready(ctx context.Context, timeout time.Duration) error {
 	end := time.Now().Add(timeout)
 	for {
 		var kind string
@@ -76,8 +76,8 @@ func (s *Scenario) Ready(ctx context.Context, timeout time.Duration) error {
 	return nil
 }
 
-// Setup calls the scenario's setup.
-func (s *Scenario) Setup(ctx context.Context) error {
+// setup calls the scenario's setup.
+func (s *scenario) setup(ctx context.Context) error {
 	ms := s.actionTimeout().Milliseconds()
 	if err := s.await(ctx, fmt.Sprintf("%s.setup(%d)", harnessAPI, ms), s.actionTimeout()+s.T.timeout()); err != nil {
 		return fmt.Errorf("scenario setup: %w", err)
@@ -85,11 +85,11 @@ func (s *Scenario) Setup(ctx context.Context) error {
 	return nil
 }
 
-// Unit implements Driver.
-func (s *Scenario) Unit() string { return "iteration" }
+// Unit implements driver.
+func (s *scenario) Unit() string { return "iteration" }
 
-// Run implements Driver: n calls of the action, each awaited.
-func (s *Scenario) Run(ctx context.Context, n int) error {
+// Run implements driver: n calls of the action, each awaited.
+func (s *scenario) Run(ctx context.Context, n int) error {
 	ms := s.actionTimeout().Milliseconds()
 	d := s.T.timeout() + time.Duration(n)*s.actionTimeout()
 	if err := s.await(ctx, fmt.Sprintf("%s.run(%d, %d)", harnessAPI, n, ms), d); err != nil {
@@ -98,8 +98,8 @@ func (s *Scenario) Run(ctx context.Context, n int) error {
 	return nil
 }
 
-// Cleanup calls the scenario's cleanup, then lets the harness exit.
-func (s *Scenario) Cleanup(ctx context.Context) error {
+// cleanup calls the scenario's cleanup, then lets the harness exit.
+func (s *scenario) cleanup(ctx context.Context) error {
 	ms := s.actionTimeout().Milliseconds()
 	err := s.await(ctx, fmt.Sprintf("%s.cleanup(%d)", harnessAPI, ms), s.actionTimeout()+s.T.timeout())
 	var ok bool

@@ -18,7 +18,6 @@ import (
 
 	"github.com/heapscope/heapscope/graph"
 	"github.com/heapscope/heapscope/inspector"
-	"github.com/heapscope/heapscope/progress"
 	"github.com/heapscope/heapscope/snapshot"
 )
 
@@ -33,7 +32,7 @@ type SnapshotOptions struct {
 	MaxBytes  int64
 	AutoLimit bool
 	// Progress shows bytes and phases on a terminal (nil: silent).
-	Progress *progress.Reporter
+	Progress Progress
 }
 
 // SnapshotStats describes one snapshot taken.
@@ -122,6 +121,9 @@ func (m *meter) Read(p []byte) (int, error) {
 // Nothing is written to disk unless opt.SavePath is set.
 func (t *Target) Snapshot(ctx context.Context, opt SnapshotOptions) (*graph.Graph, SnapshotStats, error) {
 	st := SnapshotStats{Label: opt.Label}
+	if opt.Progress == nil {
+		opt.Progress = silent{}
+	}
 	if t.Via == ViaFIFO && !t.Local {
 		return nil, st, fmt.Errorf("%s: a FIFO needs the target on this machine", opt.Label)
 	}
@@ -156,9 +158,7 @@ func (t *Target) Snapshot(ctx context.Context, opt SnapshotOptions) (*graph.Grap
 	if save != nil {
 		m.save = save
 	}
-	if opt.Progress != nil {
-		m.startProgress = func() func(int64) { return opt.Progress.Reading(opt.Label, -1) }
-	}
+	m.startProgress = func() func(int64) { return opt.Progress.Reading(opt.Label, -1) }
 	if t.Via == ViaFIFO || (t.busy && t.Local && t.Via != ViaInspector) {
 		st.Method = MethodFIFO
 		s, lastByte, err = t.snapshotFIFO(ctx, m)

@@ -1,10 +1,12 @@
 // Package hunt runs heapscope's leak hunt against a live Node.js process over
 // the inspector protocol: it samples heap usage after forced collections,
 // decides with package trend whether the heap really grows, takes heap
-// snapshots streamed straight into the parser (no file on disk), and hands
-// the analysed graphs to the leak analysis. It also starts programs under
-// the inspector (Start), attaches to running ones (Attach), loads scenario
-// modules into a harness (StartScenario) and drives HTTP servers (HTTPDriver).
+// snapshots streamed straight into the parser (no file on disk), and adds
+// each analysed graph to a leak.Series for the verdict. A Session is one
+// process: a program started under the inspector (Launch, optionally a
+// scenario module loaded into a harness) or a running one (Attach); its
+// Hunt drives the scenario or HTTP requests (Options.Drive) between
+// snapshots, ends the session and returns the measurements and the verdict.
 //
 // A main thread that never yields (a synchronous loop) is detected and
 // handled: HeapProfiler.collectGarbage and, on Node.js 22, takeHeapSnapshot

@@ -1,15 +1,12 @@
 package main
 
 import (
-	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/heapscope/heapscope/hunt"
-	"github.com/heapscope/heapscope/progress"
 )
 
 func attachCmd() *cobra.Command {
@@ -38,55 +35,20 @@ errors (what was measured is printed first).`,
   heapscope attach 127.0.0.1:9229 --duration 2m --json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.check(cmd); err != nil {
+			h, err := newHuntRun(cmd, &o)
+			if err != nil {
 				return err
 			}
 			if timeout <= 0 {
 				return inputError(errors.New("--attach-timeout must be positive"))
 			}
-			lockOutput(cmd)
 			ctx, stop := signalContext(cmd.Context())
 			defer stop()
-			h := &huntRun{cmd: cmd, o: &o, stderr: cmd.ErrOrStderr()}
-			if !o.quiet {
-				h.rep = progress.New()
-			}
-			a, err := hunt.Attach(ctx, args[0], hunt.AttachOptions{Timeout: timeout, Log: h.logf})
+			s, err := hunt.Attach(ctx, args[0], hunt.AttachOptions{SessionOptions: h.session(), Timeout: timeout})
 			if err != nil {
 				return &exitError{code: 2, err: err}
 			}
-			a.Client.Timeout = o.callTimeout
-			h.configure(a.Target)
-			h.logf("attached to process %d (%s)", a.Target.PID, a.Addr)
-			opt := h.options(nil, 0)
-			var res *hunt.Result
-			if o.drive != "" {
-				d, derr := hunt.NewHTTPDriver(ctx, o.drive, o.concurrency)
-				if derr != nil {
-					err = inputError(derr)
-				} else {
-					opt.Driver, opt.Iterations = d, o.requests
-				}
-			}
-			if err == nil {
-				res, err = hunt.Run(ctx, a.Target, opt)
-			} else {
-				res = &hunt.Result{Mode: "time", Samples: []hunt.Sample{}, Snapshots: []hunt.SnapshotStats{}}
-			}
-			if err != nil && ctx.Err() != nil {
-				err = fmt.Errorf("interrupted: %w", err)
-			}
-			// Detach even when interrupted: a fresh, bounded context.
-			dctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			if derr := a.Detach(dctx); derr != nil {
-				h.logf("detach: %v", derr)
-			} else if a.Opened {
-				h.logf("detached; process %d's inspector is closed again", a.Target.PID)
-			} else {
-				h.logf("detached from process %d", a.Target.PID)
-			}
-			return h.finish(res, err)
+			return h.hunt(ctx, s)
 		},
 	}
 	o.flags(cmd)

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/heapscope/heapscope/graph"
+	"github.com/heapscope/heapscope/huntdir"
 	"github.com/heapscope/heapscope/load"
 	"github.com/heapscope/heapscope/progress"
 	"github.com/heapscope/heapscope/web"
@@ -62,7 +63,7 @@ needs, and the server listens on the loopback interface only, unless
 			var graphs []*graph.Graph
 			// A directory from "heapscope run --save DIR" stands for its
 			// snapshots, and brings the hunt's heap curve.
-			args, samples, err := expandSaved(args)
+			args, samples, err := huntdir.Expand(args)
 			if err != nil {
 				return inputError(err)
 			}
