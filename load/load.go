@@ -1,6 +1,7 @@
 // Package load reads heap snapshots and analyses them: the one layer between
 // a front end (the CLI, the web UI, a live hunt) and the analyses. It owns
-// the sources (a file, "-" for stdin, the embedded demo series), progress
+// the sources (a file, "-" for stdin, a saved hunt's directory, the
+// embedded demo series), progress
 // reporting, and the speed plumbing the analyses' public APIs leave out:
 // the Summary computed while the dominator tree is built, the graph
 // dropped before the Summary is complete, several snapshots loaded two at
@@ -17,9 +18,11 @@ import (
 
 	"github.com/heapscope/heapscope/demo"
 	"github.com/heapscope/heapscope/graph"
+	"github.com/heapscope/heapscope/huntdir"
 	"github.com/heapscope/heapscope/internal/overlap"
 	"github.com/heapscope/heapscope/leak"
 	"github.com/heapscope/heapscope/progress"
+	"github.com/heapscope/heapscope/report"
 	"github.com/heapscope/heapscope/snapshot"
 	"github.com/heapscope/heapscope/summary"
 )
@@ -42,6 +45,18 @@ func Files(paths []string) []Source {
 		srcs[k] = File(p)
 	}
 	return srcs
+}
+
+// Args is the sources command-line arguments name: a snapshot file (or
+// "-" for stdin) each, except a directory saved by "heapscope run --save
+// DIR" (package huntdir), which stands for its snapshots in the order they
+// were taken and brings the hunt's heap samples (nil when none).
+func Args(args []string) ([]Source, []report.HeapSample, error) {
+	files, samples, err := huntdir.Expand(args)
+	if err != nil {
+		return nil, nil, &InputError{err}
+	}
+	return Files(files), samples, nil
 }
 
 // Demo is the embedded demo series (package demo), oldest first.

@@ -6,14 +6,18 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/heapscope/heapscope/diff"
 	"github.com/heapscope/heapscope/graph"
+	"github.com/heapscope/heapscope/huntdir"
 	"github.com/heapscope/heapscope/leak"
 	"github.com/heapscope/heapscope/load"
+	"github.com/heapscope/heapscope/report"
 	"github.com/heapscope/heapscope/summary"
 )
 
@@ -173,5 +177,37 @@ func TestConcurrentAnalyses(t *testing.T) {
 		if !reflect.DeepEqual(g.OwnClasses().Class, graph.Analyze(g.S, graph.Options{}).Class) {
 			t.Errorf("graph %d: classes changed", k)
 		}
+	}
+}
+
+// TestArgs: a saved hunt's directory stands for its snapshots in the order
+// taken, with its heap samples; files stay as they are; a directory with no
+// snapshot is an input error.
+func TestArgs(t *testing.T) {
+	dir := t.TempDir()
+	start := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+	for _, k := range []int{10, 2, 1} {
+		if err := os.WriteFile(huntdir.SnapshotPath(dir, 42, start, k), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []report.HeapSample{{TimeMillis: 0, UsedBytes: 1 << 20}, {TimeMillis: 1000, UsedBytes: 2 << 20}}
+	if err := huntdir.WriteSamples(dir, want); err != nil {
+		t.Fatal(err)
+	}
+	srcs, samples, err := load.Args([]string{"a.heapsnapshot", dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, s := range srcs {
+		names = append(names, s.Name)
+	}
+	wantNames := []string{"a.heapsnapshot", huntdir.SnapshotPath(dir, 42, start, 1), huntdir.SnapshotPath(dir, 42, start, 2), huntdir.SnapshotPath(dir, 42, start, 10)}
+	if !slices.Equal(names, wantNames) || !slices.Equal(samples, want) {
+		t.Errorf("Args = %q, %v; want %q, %v", names, samples, wantNames, want)
+	}
+	if _, _, err := load.Args([]string{t.TempDir()}); !load.IsInputError(err) {
+		t.Errorf("an empty directory: %v, want an input error", err)
 	}
 }

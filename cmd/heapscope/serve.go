@@ -17,7 +17,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/heapscope/heapscope/graph"
-	"github.com/heapscope/heapscope/huntdir"
 	"github.com/heapscope/heapscope/load"
 	"github.com/heapscope/heapscope/progress"
 	"github.com/heapscope/heapscope/web"
@@ -63,11 +62,10 @@ needs, and the server listens on the loopback interface only, unless
 			var graphs []*graph.Graph
 			// A directory from "heapscope run --save DIR" stands for its
 			// snapshots, and brings the hunt's heap curve.
-			args, samples, err := huntdir.Expand(args)
+			srcs, samples, err := load.Args(args)
 			if err != nil {
-				return inputError(err)
+				return loadError(err)
 			}
-			srcs := load.Files(args)
 			if o.demo {
 				srcs = load.Demo()
 			}
