@@ -85,7 +85,7 @@ func (e npmEnv) project(t *testing.T, flags []string, tarballs ...string) string
 	return dir
 }
 
-func TestNpxFromTarballs(t *testing.T) {
+func TestNpxDemoAndVersionFromTarballs(t *testing.T) {
 	for _, tool := range []string{"node", "npm", "npx", "bash"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			if os.Getenv("CI") == "true" {
