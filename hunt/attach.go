@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/heapscope/heapscope/inspector"
@@ -108,10 +107,8 @@ func connect(ctx context.Context, ws, addr string, wantPID int, opened bool, o A
 }
 
 func attachPID(ctx context.Context, pid int, o AttachOptions, logf func(string, ...any)) (*Session, error) {
-	if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
-		return nil, fmt.Errorf("no process %d", pid)
-	} else if err != nil && !errors.Is(err, syscall.EPERM) {
-		return nil, fmt.Errorf("process %d: %w", pid, err)
+	if err := checkProcess(pid); err != nil {
+		return nil, err
 	}
 	addr := inspectorAddr(pid)
 	host, port, _ := net.SplitHostPort(addr)
@@ -145,7 +142,7 @@ func attachPID(ctx context.Context, pid int, o AttachOptions, logf func(string, 
 		return nil, fmt.Errorf("process %d does not handle SIGUSR1 (not Node.js, or started with --disable-sigusr1): heapscope will not send it a signal that would end it", pid)
 	}
 	logf("sending SIGUSR1 to process %d to open its inspector on %s", pid, addr)
-	if err := syscall.Kill(pid, syscall.SIGUSR1); err != nil {
+	if err := signalUSR1(pid); err != nil {
 		return nil, fmt.Errorf("signal process %d: %w", pid, err)
 	}
 	fctx, cancel := context.WithTimeout(ctx, o.Timeout)
@@ -255,7 +252,7 @@ func handlesSIGUSR1(pid int) (bool, error) {
 			if err != nil {
 				return false, fmt.Errorf("process %d: bad SigCgt %q", pid, rest)
 			}
-			return mask&(1<<(uint(syscall.SIGUSR1)-1)) != 0, nil
+			return mask&(1<<(uint(sigUSR1)-1)) != 0, nil
 		}
 	}
 	return false, fmt.Errorf("process %d: no SigCgt in /proc/%d/status", pid, pid)

@@ -86,7 +86,7 @@ func startProgram(ctx context.Context, o startOptions) (*program, error) {
 	}
 	// Its own process group, so that stopping it reaches its children; and
 	// a signal when heapscope dies, so that it never outlives the hunt.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	cmd.SysProcAttr = programAttr()
 	pr, pw, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("start %s: %w", o.Args[0], err)
@@ -285,15 +285,15 @@ func (p *program) Stop(grace time.Duration) {
 	default:
 	}
 	pgid := p.cmd.Process.Pid
-	syscall.Kill(-pgid, syscall.SIGTERM)
+	signalGroup(pgid, syscall.SIGTERM)
 	select {
 	case <-p.exited:
 	case <-time.After(grace):
-		syscall.Kill(-pgid, syscall.SIGKILL)
+		signalGroup(pgid, syscall.SIGKILL)
 		<-p.exited
 	}
 	// Children that ignored SIGTERM go too.
-	syscall.Kill(-pgid, syscall.SIGKILL)
+	signalGroup(pgid, syscall.SIGKILL)
 }
 
 // tail keeps the last lines written.

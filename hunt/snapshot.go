@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/dustin/go-humanize"
@@ -357,7 +356,7 @@ func (t *Target) snapshotFIFO(ctx context.Context, m *meter) (*snapshot.Snapshot
 		return nil, time.Time{}, err
 	}
 	path := filepath.Join(dir, fmt.Sprintf("snapshot-%d.heapsnapshot", t.snapshots+1))
-	if err := syscall.Mkfifo(path, 0o600); err != nil {
+	if err := mkfifo(path); err != nil {
 		return nil, time.Time{}, fmt.Errorf("make FIFO %s: %w", path, err)
 	}
 	defer os.Remove(path)
@@ -403,7 +402,7 @@ func (t *Target) snapshotFIFO(ctx context.Context, m *meter) (*snapshot.Snapshot
 				return
 			default:
 			}
-			if w, err := os.OpenFile(path, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+			if w, err := openNonblocking(path, os.O_WRONLY); err == nil {
 				w.Close()
 				return
 			}

@@ -61,6 +61,7 @@ func newRoot() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(summaryCmd(), leaksCmd(), diffCmd(), retainersCmd(), dominatorsCmd(), demoCmd(), serveCmd(), runCmd(), attachCmd())
+	addVersion(root)
 	return root
 }
 
