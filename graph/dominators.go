@@ -240,7 +240,7 @@ func (g *analyzer) buildDominators() {
 		g.Retained[dom[o]] += g.Retained[o]
 	}
 	// The predecessor lists are dead: their pages hold the layout.
-	g.preorderDominatorTree(vertex, idom, scratch, predsMem)
+	g.preorderDominatorTree(vertex, idom, scratch, asOrdinals(predsMem[:n:n]), predsMem[n:2*n:2*n])
 	g.late = nil
 }
 
@@ -368,11 +368,10 @@ func (d *domSearch) notEssential(e snapshot.EdgeIndex, to snapshot.Ordinal, t sn
 // dominators in search numbering (a dominator is numbered below what it
 // dominates): subtree sizes are summed up, then each node is placed in its
 // dominator's range, parents first. Both passes walk the numbering in order.
-// size, of n+1 words, is scratch memory; the layout takes the first 2n words
-// of out.
-func (g *Graph) preorderDominatorTree(vertex []snapshot.Ordinal, idom, size, out []uint32) {
+// size, of n+1 words, is scratch memory; order and end, of n words each,
+// receive the layout.
+func (g *Graph) preorderDominatorTree(vertex []snapshot.Ordinal, idom, size []uint32, order []snapshot.Ordinal, end []uint32) {
 	n := uint32(len(vertex) - 1)
-	order, end := asOrdinals(out[:n:n]), out[n:2*n:2*n]
 	// size[i] is the subtree size of i until i is placed, then the next free
 	// position for i's children.
 	for i := range size {

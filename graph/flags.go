@@ -145,8 +145,8 @@ func (g *Graph) calculateShallowSizes() {
 	s := g.S
 	n := s.NodeCount()
 	g.Shallow = make([]uint64, n)
-	for i := range snapshot.Ordinal(n) {
-		g.Shallow[i] = s.SelfSize(i)
+	for i := 0; i < n; i++ {
+		g.Shallow[i] = s.SelfSize(snapshot.Ordinal(i))
 	}
 	if !g.HasUserRoots() {
 		return
@@ -156,13 +156,13 @@ func (g *Graph) calculateShallowSizes() {
 		multipleOwners = 0xfffffffe
 	)
 	owners := make([]snapshot.Ordinal, n)
-	for i := range snapshot.Ordinal(n) {
+	for i := 0; i < n; i++ {
 		t := s.NodeTypes[i]
 		if t == snapshot.NodeHidden || t == snapshot.NodeArray ||
 			(t == snapshot.NodeNative && s.Strings.At(s.NodeNames[i]) == "system / ExternalStringData") {
 			owners[i] = unvisited
 		} else {
-			owners[i] = i
+			owners[i] = snapshot.Ordinal(i)
 		}
 	}
 	// DevTools pushes every owner on one stack first. An owner's value
@@ -172,12 +172,11 @@ func (g *Graph) calculateShallowSizes() {
 	// and the stack holds only the unowned nodes it reaches.
 	var work []snapshot.Ordinal
 	types := s.NodeTypes
-	for i := snapshot.Ordinal(n); i > 0; {
-		i--
-		if owners[i] != i {
+	for i := n - 1; i >= 0; i-- {
+		if owners[i] != snapshot.Ordinal(i) {
 			continue
 		}
-		work = append(work[:0], i)
+		work = append(work[:0], snapshot.Ordinal(i))
 		for len(work) > 0 {
 			id := work[len(work)-1]
 			work = work[:len(work)-1]
@@ -202,9 +201,9 @@ func (g *Graph) calculateShallowSizes() {
 			}
 		}
 	}
-	for i := range snapshot.Ordinal(n) {
+	for i := 0; i < n; i++ {
 		o := owners[i]
-		if o == unvisited || o == multipleOwners || o == i {
+		if o == unvisited || o == multipleOwners || o == snapshot.Ordinal(i) {
 			continue
 		}
 		if s.NodeTypes[o] == snapshot.NodeSynthetic || o == s.Root {
