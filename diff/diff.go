@@ -55,10 +55,10 @@ type Class struct {
 
 	// Location is the constructor's location for location-keyed classes.
 	Location *snapshot.Location `json:"-"`
-	// NewNodes are the target ordinals of the new objects, in id order.
-	NewNodes []uint32 `json:"-"`
-	// DeletedNodes are the base ordinals of the deleted objects, in id order.
-	DeletedNodes []uint32 `json:"-"`
+	// NewNodes are the new objects in the target, in id order.
+	NewNodes []snapshot.Ordinal `json:"-"`
+	// DeletedNodes are the deleted objects in the base, in id order.
+	DeletedNodes []snapshot.Ordinal `json:"-"`
 }
 
 // InComparison reports whether DevTools' Comparison view has a row for c
@@ -73,10 +73,10 @@ type Result struct {
 	// changed; sorted by Sort(…, BySize).
 	Classes []Class
 	// BaseIDs are the ids of all base nodes, sorted; see InBase.
-	BaseIDs []uint32
+	BaseIDs []snapshot.NodeID
 	// BaseMaxJSID and TargetMaxJSID are each snapshot's largest JS object
 	// id (odd id): objects allocated after a snapshot have larger ids.
-	BaseMaxJSID, TargetMaxJSID uint32
+	BaseMaxJSID, TargetMaxJSID snapshot.NodeID
 	// SharedIDs counts the ids (of non-synthetic nodes) both snapshots
 	// have; SameObjects those of them with the same node type and raw name
 	// on both sides. In two snapshots of one process they are equal.
@@ -87,7 +87,7 @@ type Result struct {
 }
 
 // InBase reports whether the base snapshot has a node with V8 object id id.
-func (r *Result) InBase(id uint32) bool {
+func (r *Result) InBase(id snapshot.NodeID) bool {
 	_, ok := slices.BinarySearch(r.BaseIDs, id)
 	return ok
 }
@@ -110,7 +110,7 @@ type side struct {
 	rows   []summary.Class // Summary rows, by key
 	rowOf  map[string]int  // key -> index into rows
 	first  []uint32        // group k is ords[first[k]:first[k+1]]
-	ords   []uint32
+	ords   []snapshot.Ordinal
 	sorted []uint64 // all nodes as id<<32 | ordinal, sorted
 }
 
@@ -142,10 +142,10 @@ func newSide(g *graph.Graph, cl *graph.Classes) *side {
 	for k := 1; k < len(sd.first); k++ {
 		sd.first[k] += sd.first[k-1]
 	}
-	sd.ords = make([]uint32, sd.first[len(sd.keys)])
+	sd.ords = make([]snapshot.Ordinal, sd.first[len(sd.keys)])
 	fill := append([]uint32(nil), sd.first[:len(sd.keys)]...)
 	for _, v := range sd.sorted {
-		o := uint32(v)
+		o := snapshot.Ordinal(v)
 		if k := perNode[o]; k >= 0 {
 			sd.ords[fill[k]] = o
 			fill[k]++
@@ -154,7 +154,7 @@ func newSide(g *graph.Graph, cl *graph.Classes) *side {
 	return sd
 }
 
-func (sd *side) group(k int) []uint32 { return sd.ords[sd.first[k]:sd.first[k+1]] }
+func (sd *side) group(k int) []snapshot.Ordinal { return sd.ords[sd.first[k]:sd.first[k+1]] }
 
 // Compare compares target against base, both analysed graphs of snapshots
 // of one process, base taken first. It does not change base or target, so
@@ -168,9 +168,9 @@ func Compare(base, target *graph.Graph) *Result {
 	t := newSide(target, target.OwnClasses())
 	b := newSide(base, base.Reclassify(target.Interfaces))
 
-	r.BaseIDs = make([]uint32, len(b.sorted))
+	r.BaseIDs = make([]snapshot.NodeID, len(b.sorted))
 	for i, v := range b.sorted {
-		r.BaseIDs[i] = uint32(v >> 32)
+		r.BaseIDs[i] = snapshot.NodeID(v >> 32)
 	}
 
 	baseKey := make(map[string]int, len(b.keys))
@@ -180,7 +180,7 @@ func Compare(base, target *graph.Graph) *Result {
 	var unchanged []Class // retained size changed, no object new or deleted
 	for k, key := range t.keys {
 		bk, ok := baseKey[key]
-		var bg []uint32
+		var bg []snapshot.Ordinal
 		if ok {
 			bg = b.group(bk)
 			delete(baseKey, key)
@@ -241,15 +241,15 @@ func keyName(key string) string {
 
 // merge is DevTools' calculateDiffForClass on two groups of ordinals in id
 // order (a group may be empty).
-func merge(base, target *graph.Graph, bg, tg []uint32) Class {
+func merge(base, target *graph.Graph, bg, tg []snapshot.Ordinal) Class {
 	var c Class
 	bid, tid := base.S.NodeIDs, target.S.NodeIDs
-	added := func(o uint32) {
+	added := func(o snapshot.Ordinal) {
 		c.NewNodes = append(c.NewNodes, o)
 		c.AddedCount++
 		c.AddedSize += target.Shallow[o]
 	}
-	deleted := func(o uint32) {
+	deleted := func(o snapshot.Ordinal) {
 		c.DeletedNodes = append(c.DeletedNodes, o)
 		c.RemovedCount++
 		c.RemovedSize += base.Shallow[o]
@@ -287,14 +287,14 @@ func (r *Result) checkProcess(b, t *side) {
 	r.BaseMaxJSID, r.TargetMaxJSID = bs.MaxJSNodeID(), ts.MaxJSNodeID()
 	i, j := 0, 0
 	for i < len(b.sorted) && j < len(t.sorted) {
-		a, c := uint32(b.sorted[i]>>32), uint32(t.sorted[j]>>32)
+		a, c := snapshot.NodeID(b.sorted[i]>>32), snapshot.NodeID(t.sorted[j]>>32)
 		switch {
 		case a < c:
 			i++
 		case a > c:
 			j++
 		default:
-			bo, to := uint32(b.sorted[i]), uint32(t.sorted[j])
+			bo, to := snapshot.Ordinal(b.sorted[i]), snapshot.Ordinal(t.sorted[j])
 			i++
 			j++
 			// Synthetic nodes ((GC roots) and its children) have the same

@@ -150,7 +150,7 @@ func checkNodes(t *testing.T, base, target *graph.Graph, r *Result, c *Class) {
 		t.Fatalf("row %q: %d new / %d deleted nodes for counts %d / %d", c.Key, len(c.NewNodes), len(c.DeletedNodes), c.AddedCount, c.RemovedCount)
 	}
 	var size uint64
-	var last uint32
+	var last snapshot.NodeID
 	for k, o := range c.NewNodes {
 		id := target.S.NodeIDs[o]
 		if k > 0 && id <= last {
@@ -296,7 +296,7 @@ func TestReclassification(t *testing.T) {
 	names := func(cl *graph.Classes) []string {
 		out := make([]string, g.NodeCount())
 		for i := range out {
-			out[i] = cl.Name(uint32(i))
+			out[i] = cl.Name(snapshot.Ordinal(i))
 		}
 		return out
 	}

@@ -19,7 +19,7 @@ const (
 
 // LocatedNode ties a node to its entry in Snapshot.Locations.
 type LocatedNode struct {
-	Node     uint32
+	Node     snapshot.Ordinal
 	Location uint32 // index into S.Locations
 }
 
@@ -29,7 +29,7 @@ func (g *Graph) buildLocationIndex() {
 	locs := g.S.Locations
 	refs := make([]LocatedNode, len(locs))
 	sorted := true
-	var maxNode uint32
+	var maxNode snapshot.Ordinal
 	for i, l := range locs {
 		refs[i] = LocatedNode{l.Node, uint32(i)}
 		if i > 0 && l.Node < locs[i-1].Node {
@@ -55,11 +55,11 @@ func (g *Graph) buildLocationIndex() {
 // order), with an LSD radix sort of 12 bits a pass: two passes for up to
 // 16 M nodes, where a comparison sort of 3.3 M entries takes 0.07 s. It
 // returns the sorted slice, which is refs or a buffer of the same size.
-func sortByNode(refs []LocatedNode, maxNode uint32) []LocatedNode {
+func sortByNode(refs []LocatedNode, maxNode snapshot.Ordinal) []LocatedNode {
 	const bitsPerPass = 12
 	const mask = 1<<bitsPerPass - 1
 	tmp := make([]LocatedNode, len(refs))
-	for shift := 0; shift < bits.Len32(maxNode); shift += bitsPerPass {
+	for shift := 0; shift < bits.Len32(uint32(maxNode)); shift += bitsPerPass {
 		var start [mask + 2]int
 		for _, r := range refs {
 			start[(r.Node>>shift)&mask+1]++
@@ -78,7 +78,7 @@ func sortByNode(refs []LocatedNode, maxNode uint32) []LocatedNode {
 }
 
 // Location returns the source location V8 recorded for node i.
-func (g *Graph) Location(i uint32) (snapshot.Location, bool) {
+func (g *Graph) Location(i snapshot.Ordinal) (snapshot.Location, bool) {
 	refs := g.locByNode
 	k := sort.Search(len(refs), func(k int) bool { return refs[k].Node >= i })
 	if k < len(refs) && refs[k].Node == i {
@@ -95,7 +95,7 @@ func (g *Graph) LocatedNodes() []LocatedNode { return g.locByNode }
 func (g *analyzer) calculateClassNames() {
 	s := g.S
 	n := s.NodeCount()
-	g.Class = make([]uint32, n)
+	g.Class = make([]snapshot.StringID, n)
 	hidden := g.addString("(system)")
 	code := g.addString("(compiled code)")
 	function := g.addString("Function")
@@ -103,10 +103,10 @@ func (g *analyzer) calculateClassNames() {
 	// "(<type>)" by type, added on first use (0 until then: the four
 	// strings above come first); types this package does not know are
 	// looked up by name.
-	var byType [snapshot.NodeOther]uint32
-	otherClass := map[string]uint32{}
-	for i := 0; i < n; i++ {
-		var c uint32
+	var byType [snapshot.NodeOther]snapshot.StringID
+	otherClass := map[string]snapshot.StringID{}
+	for i := range snapshot.Ordinal(n) {
+		var c snapshot.StringID
 		switch t := s.NodeTypes[i]; t {
 		case snapshot.NodeHidden:
 			c = hidden
@@ -131,7 +131,7 @@ func (g *analyzer) calculateClassNames() {
 		case snapshot.NodeRegExp:
 			c = regexpClass
 		case snapshot.NodeOther:
-			tn := s.TypeName(uint32(i))
+			tn := s.TypeName(i)
 			id, ok := otherClass[tn]
 			if !ok {
 				id = g.addString("(" + tn + ")")
@@ -148,7 +148,7 @@ func (g *analyzer) calculateClassNames() {
 	}
 }
 
-func (g *Graph) isPlainObject(i uint32) bool {
+func (g *Graph) isPlainObject(i snapshot.Ordinal) bool {
 	s := g.S
 	return s.NodeTypes[i] == snapshot.NodeObject && s.Strings.At(s.NodeNames[i]) == "Object"
 }
@@ -222,10 +222,10 @@ func (g *Graph) inferInterfaces() []Interface {
 	candidates := map[string]*candidate{}
 	var list []*candidate
 	total := 0
-	n := uint32(s.NodeCount())
+	n := snapshot.Ordinal(s.NodeCount())
 	var props []string
 	var name strings.Builder
-	for i := uint32(0); i < n; i++ {
+	for i := range n {
 		if !g.isPlainObject(i) {
 			continue
 		}
@@ -238,7 +238,7 @@ func (g *Graph) inferInterfaces() []Interface {
 			if s.EdgeTypes[e] != snapshot.EdgeProperty {
 				continue
 			}
-			en := s.Strings.At(s.EdgeNames[e])
+			en := s.Strings.At(s.EdgeNameID(e))
 			if en == "__proto__" {
 				continue
 			}
@@ -370,15 +370,15 @@ func (m *InterfaceMatcher) Match(props []string) int {
 
 // IsPlainObject reports whether node i is a plain object (type object, raw
 // name "Object"): the objects that interface definitions name.
-func (g *Graph) IsPlainObject(i uint32) bool { return g.isPlainObject(i) }
+func (g *Graph) IsPlainObject(i snapshot.Ordinal) bool { return g.isPlainObject(i) }
 
 // AppendPropertyNames appends to buf the names of node i's property edges,
 // in edge order: what interface definitions match a plain object on.
-func (g *Graph) AppendPropertyNames(buf []string, i uint32) []string {
+func (g *Graph) AppendPropertyNames(buf []string, i snapshot.Ordinal) []string {
 	s := g.S
 	for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
 		if s.EdgeTypes[e] == snapshot.EdgeProperty {
-			buf = append(buf, s.Strings.At(s.EdgeNames[e]))
+			buf = append(buf, s.Strings.At(s.EdgeNameID(e)))
 		}
 	}
 	return buf
@@ -389,18 +389,18 @@ func (g *Graph) AppendPropertyNames(buf []string, i uint32) []string {
 // property set contains (earlier interfaces win ties), named by a string
 // id from add, called once per interface used; without one it keeps its
 // class.
-func applyInterfaces(g *Graph, class []uint32, defs []Interface, add func(string) uint32) {
+func applyInterfaces(g *Graph, class []snapshot.StringID, defs []Interface, add func(string) snapshot.StringID) {
 	if len(defs) == 0 {
 		return
 	}
+	const none = ^snapshot.StringID(0)
 	m := NewInterfaceMatcher(defs)
-	ifaceClass := make([]uint32, len(defs))
+	ifaceClass := make([]snapshot.StringID, len(defs))
 	for i := range ifaceClass {
-		ifaceClass[i] = ^uint32(0)
+		ifaceClass[i] = none
 	}
-	n := uint32(g.S.NodeCount())
 	var props []string
-	for i := uint32(0); i < n; i++ {
+	for i := range snapshot.Ordinal(g.S.NodeCount()) {
 		if !g.isPlainObject(i) {
 			continue
 		}
@@ -409,7 +409,7 @@ func applyInterfaces(g *Graph, class []uint32, defs []Interface, add func(string
 		if best < 0 {
 			continue // stays "Object", with its own name index
 		}
-		if ifaceClass[best] == ^uint32(0) {
+		if ifaceClass[best] == none {
 			ifaceClass[best] = add(defs[best].Name)
 		}
 		class[i] = ifaceClass[best]

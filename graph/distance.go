@@ -22,10 +22,10 @@ var ephemeronRE = regexp.MustCompile(`^\d+( / part of key \(.*? @\d+\) -> value 
 // strings once, so that the analyses running in parallel only read.
 func (g *Graph) parseEphemeronNames() {
 	st := &g.S.Strings
-	g.isEphemeron = newBitset(st.Len())
-	g.ephemeron = map[uint32]ephemeronName{}
-	for id := 0; id < st.Len(); id++ {
-		name := st.At(uint32(id))
+	g.isEphemeron = newBitset[snapshot.StringID](st.Len())
+	g.ephemeron = map[snapshot.StringID]ephemeronName{}
+	for id := range snapshot.StringID(st.Len()) {
+		name := st.At(id)
 		if !strings.Contains(name, " pair in WeakMap (table @") {
 			continue
 		}
@@ -34,8 +34,8 @@ func (g *Graph) parseEphemeronNames() {
 			if err != nil {
 				t = ^uint64(0) // no node has this id
 			}
-			g.isEphemeron.set(uint32(id))
-			g.ephemeron[uint32(id)] = ephemeronName{pair: m[1], tableID: t}
+			g.isEphemeron.set(id)
+			g.ephemeron[id] = ephemeronName{pair: m[1], tableID: t}
 		}
 	}
 	g.findEphemeronTables()
@@ -46,11 +46,11 @@ func (g *Graph) parseEphemeronNames() {
 // so that the dominator search reads an edge's name only for the edges out
 // of those few nodes instead of for every internal edge.
 func (g *Graph) findEphemeronTables() {
-	ids := map[uint32]bool{}
+	ids := map[snapshot.NodeID]bool{}
 	var maybe [1 << 10]uint64 // a filter over the low id bits (V8 ids are odd)
 	for _, m := range g.ephemeron {
 		if m.tableID <= 1<<32-1 {
-			id := uint32(m.tableID)
+			id := snapshot.NodeID(m.tableID)
 			ids[id] = true
 			maybe[id>>7&(1<<10-1)] |= 1 << (id >> 1 & 63)
 		}
@@ -58,17 +58,17 @@ func (g *Graph) findEphemeronTables() {
 	if len(ids) == 0 {
 		return
 	}
-	g.ephemeronTables = newBitset(g.NodeCount())
+	g.ephemeronTables = newBitset[snapshot.Ordinal](g.NodeCount())
 	for o, id := range g.S.NodeIDs {
 		if maybe[id>>7&(1<<10-1)]&(1<<(id>>1&63)) != 0 && ids[id] {
-			g.ephemeronTables.set(uint32(o))
+			g.ephemeronTables.set(snapshot.Ordinal(o))
 		}
 	}
 }
 
 // weakMapEdge returns the parsed ephemeron name of string id, if it is one.
 // It is asked for every internal edge; the bitset answers from cache.
-func (g *Graph) weakMapEdge(id uint32) (ephemeronName, bool) {
+func (g *Graph) weakMapEdge(id snapshot.StringID) (ephemeronName, bool) {
 	if !g.isEphemeron.has(id) {
 		return ephemeronName{}, false
 	}
@@ -85,10 +85,10 @@ func (g *Graph) calculateDistances() {
 	for i := range dist {
 		dist[i] = NoDistance
 	}
-	queue := make([]uint32, 0, n)
+	queue := make([]snapshot.Ordinal, 0, n)
 	// reached mirrors dist[i] != NoDistance: asked once per edge, at random,
 	// it answers from cache where dist would not.
-	reached := newBitset(n)
+	reached := newBitset[snapshot.Ordinal](n)
 	r := s.Root
 	for e := s.FirstEdge[r]; e < s.FirstEdge[r+1]; e++ {
 		to := s.EdgeTo[e]
@@ -111,7 +111,7 @@ func (g *Graph) calculateDistances() {
 	g.Distance = dist
 }
 
-func (g *Graph) bfs(queue []uint32, dist []int32, reached bitset, pending map[string]struct{}) {
+func (g *Graph) bfs(queue []snapshot.Ordinal, dist []int32, reached bitset[snapshot.Ordinal], pending map[string]struct{}) {
 	s := g.S
 	edgeTo, edgeTypes, firstEdge := s.EdgeTo, s.EdgeTypes, s.FirstEdge
 	for head := 0; head < len(queue); head++ {
@@ -141,7 +141,7 @@ func (g *Graph) bfs(queue []uint32, dist []int32, reached bitset, pending map[st
 }
 
 // distanceFilter is the edge filter of JSHeapSnapshot.calculateDistances.
-func (g *Graph) distanceFilter(i, e uint32, pending map[string]struct{}) bool {
+func (g *Graph) distanceFilter(i snapshot.Ordinal, e snapshot.EdgeIndex, pending map[string]struct{}) bool {
 	s := g.S
 	switch s.NodeTypes[i] {
 	case snapshot.NodeHidden:
@@ -163,7 +163,7 @@ func (g *Graph) distanceFilter(i, e uint32, pending map[string]struct{}) bool {
 		// A WeakMap value has two edges, from the table and from the key:
 		// skip the first one met so the distance comes from the second
 		// (crbug 1290800).
-		if m, ok := g.weakMapEdge(s.EdgeNames[e]); ok {
+		if m, ok := g.weakMapEdge(s.EdgeNameID(e)); ok {
 			if _, seen := pending[m.pair]; seen {
 				delete(pending, m.pair)
 			} else {

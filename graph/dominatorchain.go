@@ -8,13 +8,13 @@ import (
 
 // NoEdge stands for "no edge" where an edge index is expected (paths.NoEdge
 // is the same value).
-const NoEdge = ^uint32(0)
+const NoEdge = ^snapshot.EdgeIndex(0)
 
 // DominatorChain returns the dominators of node i, the root first and i's
 // immediate dominator last; nil for the root. A bound guards against a
 // malformed cycle.
-func (g *Graph) DominatorChain(i uint32) []uint32 {
-	var doms []uint32
+func (g *Graph) DominatorChain(i snapshot.Ordinal) []snapshot.Ordinal {
+	var doms []snapshot.Ordinal
 	for !g.IsRoot(i) && len(doms) <= g.NodeCount() {
 		i = g.Dominator[i]
 		doms = append(doms, i)
@@ -27,9 +27,9 @@ func (g *Graph) DominatorChain(i uint32) []uint32 {
 // (neither weak nor invisible) from node from to it, or NoEdge when from
 // holds it only indirectly: the edge by which a dominator holds the
 // objects it dominates, when it does. One pass over from's edges.
-func DirectEdges(s *snapshot.Snapshot, from uint32, to []uint32) []uint32 {
-	at := make(map[uint32]int, len(to))
-	out := make([]uint32, len(to))
+func DirectEdges(s *snapshot.Snapshot, from snapshot.Ordinal, to []snapshot.Ordinal) []snapshot.EdgeIndex {
+	at := make(map[snapshot.Ordinal]int, len(to))
+	out := make([]snapshot.EdgeIndex, len(to))
 	for k, c := range to {
 		at[c] = k
 		out[k] = NoEdge

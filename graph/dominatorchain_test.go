@@ -18,7 +18,7 @@ func TestDominatorChainDirectEdgesOrdinalOf(t *testing.T) {
 	if c := g.DominatorChain(s.Root); c != nil {
 		t.Errorf("the root's chain is %v", c)
 	}
-	for i := uint32(0); i < uint32(g.NodeCount()); i += 97 {
+	for i := snapshot.Ordinal(0); int(i) < g.NodeCount(); i += 97 {
 		if o, ok := g.OrdinalOf(s.NodeIDs[i]); !ok || o != i {
 			t.Fatalf("OrdinalOf(@%d) = %d, %v; want %d", s.NodeIDs[i], o, ok, i)
 		}

@@ -14,7 +14,7 @@ import (
 // root) shortcut edges and edges from a non-page-owned node into a
 // page-owned one. The search tests the common edge types itself and calls
 // this for the rest.
-func (g *Graph) isEssential(v, e, to uint32, t snapshot.EdgeType, anyTarget bool) bool {
+func (g *Graph) isEssential(v snapshot.Ordinal, e snapshot.EdgeIndex, to snapshot.Ordinal, t snapshot.EdgeType, anyTarget bool) bool {
 	return t != snapshot.EdgeWeak && to != v && (anyTarget || !g.pageOwned.has(to)) &&
 		(t != snapshot.EdgeShortcut || v == g.S.Root) &&
 		(t != snapshot.EdgeInternal || !g.isEphemeronTableEdge(v, e))
@@ -24,11 +24,11 @@ func (g *Graph) isEssential(v, e, to uint32, t snapshot.EdgeType, anyTarget bool
 // WeakMap table's edge to an ephemeron value.
 //
 //go:noinline
-func (g *Graph) isEphemeronTableEdge(v, e uint32) bool {
+func (g *Graph) isEphemeronTableEdge(v snapshot.Ordinal, e snapshot.EdgeIndex) bool {
 	if g.ephemeronTables == nil || !g.ephemeronTables.has(v) {
 		return false
 	}
-	m, ok := g.weakMapEdge(g.S.EdgeNames[e])
+	m, ok := g.weakMapEdge(g.S.EdgeNameID(e))
 	return ok && uint64(g.S.NodeIDs[v]) == m.tableID
 }
 
@@ -58,10 +58,10 @@ func (g *analyzer) buildDominators() {
 	n := uint32(s.NodeCount())
 	d := &domSearch{
 		g:      g.Graph,
-		pre:    make([]uint32, n+1), // ordinal → preorder number
-		vertex: make([]uint32, n+1), // preorder number → ordinal
-		parent: make([]uint32, n+1), // preorder number → parent's number
-		seen:   newBitset(int(n)),
+		pre:    make([]uint32, n+1),           // ordinal → preorder number
+		vertex: make([]snapshot.Ordinal, n+1), // preorder number → ordinal
+		parent: make([]uint32, n+1),           // preorder number → parent's number
+		seen:   newBitset[snapshot.Ordinal](int(n)),
 		skip:   make([]uint64, (s.EdgeCount()+63)/64),
 	}
 	firstEdge, edgeTo, edgeTypes := s.FirstEdge, s.EdgeTo, s.EdgeTypes
@@ -83,7 +83,7 @@ func (g *analyzer) buildDominators() {
 	owned.clear(s.Root) // visited first, but page-owned only if reached
 	g.inDegreeDone.Wait()
 	if g.inDegree[s.Root+1] > 0 {
-		for v := uint32(0); v < n; v++ {
+		for v := range snapshot.Ordinal(n) {
 			if !owned.has(v) {
 				continue
 			}
@@ -100,7 +100,7 @@ func (g *analyzer) buildDominators() {
 	if d.cnt < n {
 		// Classify the edges out of unvisited nodes, which the search did
 		// not see, so that the orphans (no essential retainer) are known.
-		for v := uint32(0); v < n; v++ {
+		for v := range snapshot.Ordinal(n) {
 			if d.seen.has(v) {
 				continue
 			}
@@ -122,14 +122,14 @@ func (g *analyzer) buildDominators() {
 	d.dropped = nil
 	if d.cnt < n {
 		// Orphans; their edges were classified above.
-		for v := uint32(0); v < n; v++ {
+		for v := range snapshot.Ordinal(n) {
 			if !d.seen.has(v) && first[v+1] == 0 {
 				d.run(d.visit(v, 1, owned.has(v)), false, false)
 			}
 		}
 	}
 	g.Unreachable = int(n - d.cnt)
-	for v := uint32(0); v < n; v++ {
+	for v := range snapshot.Ordinal(n) {
 		if !d.seen.has(v) {
 			d.visit(v, 1, false)
 		}
@@ -139,7 +139,7 @@ func (g *analyzer) buildDominators() {
 
 	// Essential predecessor lists: CSR by ordinal (first[o] ≤ k <
 	// first[o+1]), holding preorder numbers.
-	for o := uint32(1); o <= n; o++ {
+	for o := 1; o <= int(n); o++ {
 		first[o] += first[o-1]
 	}
 	// The lists' pages later hold the dominator tree's preorder layout, so
@@ -148,7 +148,7 @@ func (g *analyzer) buildDominators() {
 	// and 44 M essential edges).
 	predsMem := make([]uint32, max(first[n], 2*n))
 	preds := predsMem[:first[n]]
-	for src := uint32(0); src < n; src++ {
+	for src := range snapshot.Ordinal(n) {
 		ps := pre[src]
 		for e := s.FirstEdge[src]; e < s.FirstEdge[src+1]; e++ {
 			if skip[e>>6]&(1<<(e&63)) != 0 {
@@ -227,7 +227,7 @@ func (g *analyzer) buildDominators() {
 		idom[i] = x
 	}
 
-	dom := parent[:n:n] // parent is dead
+	dom := asOrdinals(parent[:n:n]) // parent is dead
 	for i := uint32(1); i <= n; i++ {
 		dom[vertex[i]] = vertex[idom[i]]
 	}
@@ -240,8 +240,14 @@ func (g *analyzer) buildDominators() {
 		g.Retained[dom[o]] += g.Retained[o]
 	}
 	// The predecessor lists are dead: their pages hold the layout.
-	g.preorderDominatorTree(vertex, idom, scratch, predsMem)
+	g.preorderDominatorTree(vertex, idom, scratch, asOrdinals(predsMem[:n:n]), predsMem[n:2*n:2*n])
 	g.late = nil
+}
+
+// asOrdinals returns a as ordinals, sharing its memory: the dominator
+// chain reuses its dead scratch arrays for the results.
+func asOrdinals(a []uint32) []snapshot.Ordinal {
+	return unsafe.Slice((*snapshot.Ordinal)(unsafe.SliceData(a)), len(a))
 }
 
 // faultIn writes one (zero) word per page of a, so that the kernel maps
@@ -258,29 +264,32 @@ func faultIn(a []uint64) {
 // classifies each edge out of a visited node exactly once, when it looks at
 // it, marking in skip the few that are not essential.
 type domSearch struct {
-	g                   *Graph
-	pre, vertex, parent []uint32
-	seen                bitset
-	owned               bitset // nil in the first phase, which needs none
-	skip                []uint64
-	cnt                 uint32
-	stack               []searchFrame
+	g           *Graph
+	pre, parent []uint32 // by ordinal, by preorder number
+	vertex      []snapshot.Ordinal
+	seen        bitset[snapshot.Ordinal]
+	owned       bitset[snapshot.Ordinal] // nil in the first phase, which needs none
+	skip        []uint64
+	cnt         uint32
+	stack       []searchFrame
 	// dropped collects the targets of the edges found not essential, to be
 	// taken off the in-degrees; ownedOnly, in the first phase, the targets
 	// of those that still make their target page-owned.
-	dropped, ownedOnly []uint32
+	dropped, ownedOnly []snapshot.Ordinal
 }
 
 // searchFrame is an open vertex of the search: its ordinal and number, its
 // next and end edge, and whether any target is allowed (the vertex is the
 // root or page-owned).
 type searchFrame struct {
-	v, pv, next, end uint32
-	anyTarget        bool
+	v         snapshot.Ordinal
+	pv        uint32
+	next, end snapshot.EdgeIndex
+	anyTarget bool
 }
 
 // visit numbers v, with tree parent number p, and returns its frame.
-func (d *domSearch) visit(v, p uint32, anyTarget bool) searchFrame {
+func (d *domSearch) visit(v snapshot.Ordinal, p uint32, anyTarget bool) searchFrame {
 	d.cnt++
 	d.pre[v] = d.cnt
 	d.vertex[d.cnt] = v
@@ -344,7 +353,7 @@ func (d *domSearch) run(root searchFrame, recordDropped, ownedPhase bool) {
 }
 
 // notEssential records edge e (of type t, from v to to) as not essential.
-func (d *domSearch) notEssential(e, to uint32, t snapshot.EdgeType, v uint32, recordDropped, ownedPhase bool) {
+func (d *domSearch) notEssential(e snapshot.EdgeIndex, to snapshot.Ordinal, t snapshot.EdgeType, v snapshot.Ordinal, recordDropped, ownedPhase bool) {
 	d.skip[e>>6] |= 1 << (e & 63)
 	if recordDropped {
 		d.dropped = append(d.dropped, to)
@@ -359,11 +368,10 @@ func (d *domSearch) notEssential(e, to uint32, t snapshot.EdgeType, v uint32, re
 // dominators in search numbering (a dominator is numbered below what it
 // dominates): subtree sizes are summed up, then each node is placed in its
 // dominator's range, parents first. Both passes walk the numbering in order.
-// size, of n+1 words, is scratch memory; the layout takes the first 2n words
-// of out.
-func (g *Graph) preorderDominatorTree(vertex, idom, size, out []uint32) {
+// size, of n+1 words, is scratch memory; order and end, of n words each,
+// receive the layout.
+func (g *Graph) preorderDominatorTree(vertex []snapshot.Ordinal, idom, size []uint32, order []snapshot.Ordinal, end []uint32) {
 	n := uint32(len(vertex) - 1)
-	order, end := out[:n:n], out[n:2*n:2*n]
 	// size[i] is the subtree size of i until i is placed, then the next free
 	// position for i's children.
 	for i := range size {
@@ -395,22 +403,23 @@ func (g *Graph) buildDominated() {
 	// Counts at first[d], summed to the ends of the lists; filling each
 	// list from its end leaves first[d] at its start, in ordinal order.
 	first := make([]uint32, n+1)
-	for o := 0; o < n; o++ {
-		if uint32(o) != r {
+	for o := range snapshot.Ordinal(n) {
+		if o != r {
 			first[g.Dominator[o]]++
 		}
 	}
 	for i := 1; i <= n; i++ {
 		first[i] += first[i-1]
 	}
-	children := make([]uint32, first[n])
-	for o := n - 1; o >= 0; o-- {
-		if uint32(o) == r {
+	children := make([]snapshot.Ordinal, first[n])
+	for o := snapshot.Ordinal(n); o > 0; {
+		o--
+		if o == r {
 			continue
 		}
 		d := g.Dominator[o]
 		first[d]--
-		children[first[d]] = uint32(o)
+		children[first[d]] = o
 	}
 	g.FirstDominated, g.Dominated = first, children
 }
@@ -424,10 +433,10 @@ func (g *analyzer) countInDegrees() {
 		deg[to+1]++
 	}
 	g.inDegree = deg
-	one := newBitset(n)
+	one := newBitset[snapshot.Ordinal](n)
 	for o, d := range deg[1:] {
 		if d == 1 {
-			one.set(uint32(o))
+			one.set(snapshot.Ordinal(o))
 		}
 	}
 	g.oneRetainer = one

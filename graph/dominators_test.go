@@ -1,6 +1,10 @@
 package graph
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/heapscope/heapscope/snapshot"
+)
 
 // TestDominatorPreorder checks the preorder layout of the dominator tree
 // against its children lists on real snapshots: every node sits inside its
@@ -11,7 +15,7 @@ func TestDominatorPreorder(t *testing.T) {
 		g.BuildDominated()
 		n := uint32(g.NodeCount())
 		pos := make([]uint32, n)
-		placed := newBitset(int(n))
+		placed := newBitset[snapshot.Ordinal](int(n))
 		for k, o := range g.DominatorPreorder {
 			if placed.has(o) {
 				t.Fatalf("%s: node %d placed twice", f, o)
@@ -22,7 +26,7 @@ func TestDominatorPreorder(t *testing.T) {
 		if g.DominatorPreorder[0] != g.S.Root || g.DominatorSubtreeEnd[0] != n {
 			t.Fatalf("%s: the root does not span the tree", f)
 		}
-		for o := uint32(0); o < n; o++ {
+		for o := range snapshot.Ordinal(n) {
 			k := pos[o]
 			size := uint32(1)
 			for _, c := range g.Dominated[g.FirstDominated[o]:g.FirstDominated[o+1]] {

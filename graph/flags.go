@@ -31,9 +31,9 @@ func (g *analyzer) propagateDOMState() {
 	g.Detachedness = s.Detachedness
 	shared := true
 	visited := make([]bool, n)
-	var attached, detached []uint32
-	renamed := map[uint32]uint32{}
-	process := func(i uint32, state snapshot.Detachedness) {
+	var attached, detached []snapshot.Ordinal
+	renamed := map[snapshot.StringID]snapshot.StringID{}
+	process := func(i snapshot.Ordinal, state snapshot.Detachedness) {
 		if visited[i] {
 			return
 		}
@@ -52,7 +52,7 @@ func (g *analyzer) propagateDOMState() {
 			attached = append(attached, i)
 		case snapshot.Detached:
 			if len(renamed) == 0 && &g.Names[0] == &s.NodeNames[0] {
-				g.Names = append([]uint32(nil), s.NodeNames...)
+				g.Names = slices.Clone(s.NodeNames)
 			}
 			old := g.Names[i]
 			id, ok := renamed[old]
@@ -65,7 +65,7 @@ func (g *analyzer) propagateDOMState() {
 		}
 		visited[i] = true
 	}
-	propagate := func(parent uint32, state snapshot.Detachedness) {
+	propagate := func(parent snapshot.Ordinal, state snapshot.Detachedness) {
 		for e := s.FirstEdge[parent]; e < s.FirstEdge[parent+1]; e++ {
 			switch s.EdgeTypes[e] {
 			case snapshot.EdgeHidden, snapshot.EdgeInvisible, snapshot.EdgeWeak:
@@ -74,9 +74,9 @@ func (g *analyzer) propagateDOMState() {
 			process(s.EdgeTo[e], state)
 		}
 	}
-	for i := 0; i < n; i++ {
+	for i := range snapshot.Ordinal(n) {
 		if st := s.Detachedness[i]; st != snapshot.Unknown {
-			process(uint32(i), st)
+			process(i, st)
 		}
 	}
 	for len(attached) > 0 {
@@ -98,9 +98,9 @@ func (g *analyzer) propagateDOMState() {
 // targets of the root's shortcut edges (the user globals) and of its element
 // edges to "(Document DOM trees)". Page-owned is everything reachable from
 // them over edges that are not weak.
-func (g *Graph) pageOwnedRoots() []uint32 {
+func (g *Graph) pageOwnedRoots() []snapshot.Ordinal {
 	s := g.S
-	var roots []uint32
+	var roots []snapshot.Ordinal
 	r := s.Root
 	for e := s.FirstEdge[r]; e < s.FirstEdge[r+1]; e++ {
 		to := s.EdgeTo[e]
@@ -118,7 +118,7 @@ func (g *Graph) pageOwnedRoots() []uint32 {
 
 // extendPageOwned adds to owned what is reachable from the nodes in from
 // over edges that are not weak.
-func (g *Graph) extendPageOwned(owned bitset, from []uint32) {
+func (g *Graph) extendPageOwned(owned bitset[snapshot.Ordinal], from []snapshot.Ordinal) {
 	s := g.S
 	stack := from
 	for len(stack) > 0 {
@@ -146,7 +146,7 @@ func (g *Graph) calculateShallowSizes() {
 	n := s.NodeCount()
 	g.Shallow = make([]uint64, n)
 	for i := 0; i < n; i++ {
-		g.Shallow[i] = s.SelfSize(uint32(i))
+		g.Shallow[i] = s.SelfSize(snapshot.Ordinal(i))
 	}
 	if !g.HasUserRoots() {
 		return
@@ -155,14 +155,14 @@ func (g *Graph) calculateShallowSizes() {
 		unvisited      = 0xffffffff
 		multipleOwners = 0xfffffffe
 	)
-	owners := make([]uint32, n)
+	owners := make([]snapshot.Ordinal, n)
 	for i := 0; i < n; i++ {
 		t := s.NodeTypes[i]
 		if t == snapshot.NodeHidden || t == snapshot.NodeArray ||
 			(t == snapshot.NodeNative && s.Strings.At(s.NodeNames[i]) == "system / ExternalStringData") {
 			owners[i] = unvisited
 		} else {
-			owners[i] = uint32(i)
+			owners[i] = snapshot.Ordinal(i)
 		}
 	}
 	// DevTools pushes every owner on one stack first. An owner's value
@@ -170,13 +170,13 @@ func (g *Graph) calculateShallowSizes() {
 	// owner to multipleOwners, so the result does not depend on the order:
 	// here each owner is propagated in turn, in DevTools' (reverse) order,
 	// and the stack holds only the unowned nodes it reaches.
-	var work []uint32
+	var work []snapshot.Ordinal
 	types := s.NodeTypes
 	for i := n - 1; i >= 0; i-- {
-		if owners[i] != uint32(i) {
+		if owners[i] != snapshot.Ordinal(i) {
 			continue
 		}
-		work = append(work[:0], uint32(i))
+		work = append(work[:0], snapshot.Ordinal(i))
 		for len(work) > 0 {
 			id := work[len(work)-1]
 			work = work[:len(work)-1]
@@ -203,7 +203,7 @@ func (g *Graph) calculateShallowSizes() {
 	}
 	for i := 0; i < n; i++ {
 		o := owners[i]
-		if o == unvisited || o == multipleOwners || o == uint32(i) {
+		if o == unvisited || o == multipleOwners || o == snapshot.Ordinal(i) {
 			continue
 		}
 		if s.NodeTypes[o] == snapshot.NodeSynthetic || o == s.Root {

@@ -14,9 +14,9 @@ import (
 // its own from the page-owned roots over edges that are not weak. The
 // dominator search computes the flags as a by-product; this is the
 // reference it is checked against.
-func markPageOwnedPlain(g *Graph) bitset {
+func markPageOwnedPlain(g *Graph) bitset[snapshot.Ordinal] {
 	s := g.S
-	owned := newBitset(s.NodeCount())
+	owned := newBitset[snapshot.Ordinal](s.NodeCount())
 	stack := g.pageOwnedRoots()
 	for _, r := range stack {
 		owned.set(r)
@@ -64,7 +64,7 @@ func forCorpus(t *testing.T, pattern string, extra bool, check func(name string,
 	}
 }
 
-func countBits(b bitset) int {
+func countBits(b bitset[snapshot.Ordinal]) int {
 	n := 0
 	for _, w := range b {
 		for ; w != 0; w &= w - 1 {
@@ -88,8 +88,8 @@ func TestRetainerCountsAndEphemeronTables(t *testing.T) {
 		}
 		ones := 0
 		for o, c := range in {
-			if g.HasOneRetainer(uint32(o)) != (c == 1) {
-				t.Fatalf("%s: node %d has %d retainers, HasOneRetainer says %v", f, o, c, g.HasOneRetainer(uint32(o)))
+			if g.HasOneRetainer(snapshot.Ordinal(o)) != (c == 1) {
+				t.Fatalf("%s: node %d has %d retainers, HasOneRetainer says %v", f, o, c, g.HasOneRetainer(snapshot.Ordinal(o)))
 			}
 			if c == 1 {
 				ones++
@@ -104,7 +104,7 @@ func TestRetainerCountsAndEphemeronTables(t *testing.T) {
 			if s.EdgeTypes[e] != snapshot.EdgeInternal {
 				continue
 			}
-			if m := ephemeronRE.FindStringSubmatch(s.EdgeName(uint32(e))); m != nil {
+			if m := ephemeronRE.FindStringSubmatch(s.EdgeName(snapshot.EdgeIndex(e))); m != nil {
 				id, _ := strconv.ParseUint(m[2], 10, 64)
 				tableIDs[id] = true
 			}
@@ -112,7 +112,7 @@ func TestRetainerCountsAndEphemeronTables(t *testing.T) {
 		marked := 0
 		for o, id := range s.NodeIDs {
 			want := tableIDs[uint64(id)]
-			got := g.ephemeronTables != nil && g.ephemeronTables.has(uint32(o))
+			got := g.ephemeronTables != nil && g.ephemeronTables.has(snapshot.Ordinal(o))
 			if got != want {
 				t.Fatalf("%s: node %d (id %d): marked as WeakMap table %v, want %v", f, o, id, got, want)
 			}

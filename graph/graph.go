@@ -40,18 +40,18 @@ type Graph struct {
 	// slots are in the order DevTools' buildRetainers leaves them: reverse
 	// (source ordinal, edge) order.
 	FirstRetainer []uint32
-	RetainerEdge  []uint32
-	RetainerNode  []uint32
+	RetainerEdge  []snapshot.EdgeIndex
+	RetainerNode  []snapshot.Ordinal
 
 	// Detachedness after DevTools' propagation through native nodes. It
 	// is the snapshot's own array where the propagation changes nothing.
 	Detachedness []snapshot.Detachedness
 	// Names is the name string of each node after "Detached " prefixes
 	// (string ids as for String).
-	Names []uint32
+	Names []snapshot.StringID
 	// pageOwned marks nodes reachable from the user globals (and
 	// "(Document DOM trees)") over non-weak edges; see IsPageOwned.
-	pageOwned bitset
+	pageOwned bitset[snapshot.Ordinal]
 	// Distance from the roots in DevTools' sense (NoDistance if unreachable,
 	// ≥ BaseSystemDistance if reachable only through system roots).
 	Distance []int32
@@ -59,22 +59,22 @@ type Graph struct {
 	// array nodes owned by exactly one object move their size to it.
 	Shallow []uint64
 	// Dominator is the immediate dominator's ordinal (the root's is itself).
-	Dominator []uint32
+	Dominator []snapshot.Ordinal
 	// Retained is the retained size.
 	Retained []uint64
 	// DominatorPreorder lists the nodes in a preorder of the dominator tree
 	// (the root first); the subtree of the node at position k takes positions
 	// k ≤ j < DominatorSubtreeEnd[k]. So a node dominates another exactly
 	// when the other's position falls in its range.
-	DominatorPreorder   []uint32
+	DominatorPreorder   []snapshot.Ordinal
 	DominatorSubtreeEnd []uint32
 	// FirstDominated/Dominated list the children of each node in the
 	// dominator tree, in ordinal order (CSR, like the retainer index); built
 	// on demand by BuildDominated.
 	FirstDominated []uint32
-	Dominated      []uint32
+	Dominated      []snapshot.Ordinal
 	// Class is the class-name string of each node (string ids as for String).
-	Class []uint32
+	Class []snapshot.StringID
 	// Interfaces are the inferred plain-object interface definitions, most
 	// popular first.
 	Interfaces []Interface
@@ -84,7 +84,7 @@ type Graph struct {
 	Unreachable int
 
 	// oneRetainer marks the nodes exactly one edge points to.
-	oneRetainer bitset
+	oneRetainer bitset[snapshot.Ordinal]
 	scripts     scriptIndex
 	traceOnce   sync.Once
 	traceByID   map[uint32]int32 // trace-tree node id → index in S.TraceTree
@@ -92,13 +92,13 @@ type Graph struct {
 	retainersOnce sync.Once // BuildRetainers
 	dominatedOnce sync.Once // BuildDominated
 
-	extra       []string      // strings added by the analyses
-	locByNode   []LocatedNode // sorted by node: the location of an object
-	isEphemeron bitset        // over string ids: WeakMap ephemeron edge names
+	extra       []string                  // strings added by the analyses
+	locByNode   []LocatedNode             // sorted by node: the location of an object
+	isEphemeron bitset[snapshot.StringID] // WeakMap ephemeron edge names
 	// ephemeronTables marks the WeakMap tables that ephemeron names give
 	// (nil when there are none).
-	ephemeronTables bitset
-	ephemeron       map[uint32]ephemeronName // by string id
+	ephemeronTables bitset[snapshot.Ordinal]
+	ephemeron       map[snapshot.StringID]ephemeronName
 }
 
 // Interface is an inferred plain-object shape, named like "{a, b, c}".
@@ -132,7 +132,7 @@ func Analyze(s *snapshot.Snapshot, opt Options) *Graph {
 	if opt.Phase != nil {
 		phase = opt.Phase
 	}
-	g := &analyzer{Graph: &Graph{S: s}, extraIdx: map[string]uint32{}}
+	g := &analyzer{Graph: &Graph{S: s}, extraIdx: map[string]snapshot.StringID{}}
 	g.shallowDone.Add(1)
 	g.inDegreeDone.Add(1)
 	g.lateDone.Add(1)
@@ -192,7 +192,7 @@ type analyzer struct {
 	// the kernel's time off the critical path.
 	late     []uint64
 	lateDone sync.WaitGroup
-	extraIdx map[string]uint32 // dedup of extra, as DevTools' getIndexForString
+	extraIdx map[string]snapshot.StringID // dedup of extra, as DevTools' getIndexForString
 }
 
 // NodeCount returns the number of nodes.
@@ -200,8 +200,8 @@ func (g *Graph) NodeCount() int { return g.S.NodeCount() }
 
 // String returns a string by id: snapshot strings first, then the strings
 // the analyses added (class names such as "(system)" or "Detached <div>").
-func (g *Graph) String(id uint32) string {
-	n := uint32(g.S.Strings.Len())
+func (g *Graph) String(id snapshot.StringID) string {
+	n := snapshot.StringID(g.S.Strings.Len())
 	if id < n {
 		return g.S.Strings.At(id)
 	}
@@ -211,19 +211,19 @@ func (g *Graph) String(id uint32) string {
 // addString interns s among the added strings, like DevTools'
 // getIndexForString: added strings are not deduplicated against the
 // snapshot's own strings.
-func (g *analyzer) addString(s string) uint32 {
+func (g *analyzer) addString(s string) snapshot.StringID {
 	if id, ok := g.extraIdx[s]; ok {
 		return id
 	}
-	id := uint32(g.S.Strings.Len() + len(g.extra))
+	id := snapshot.StringID(g.S.Strings.Len() + len(g.extra))
 	g.extra = append(g.extra, s)
 	g.extraIdx[s] = id
 	return id
 }
 
 // addStringUnique appends s without deduplication, as DevTools' addString.
-func (g *analyzer) addStringUnique(s string) uint32 {
-	id := uint32(g.S.Strings.Len() + len(g.extra))
+func (g *analyzer) addStringUnique(s string) snapshot.StringID {
+	id := snapshot.StringID(g.S.Strings.Len() + len(g.extra))
 	g.extra = append(g.extra, s)
 	return id
 }
@@ -231,26 +231,26 @@ func (g *analyzer) addStringUnique(s string) uint32 {
 // IsPageOwned reports whether node i is reachable from the user globals
 // (and "(Document DOM trees)") over non-weak edges: DevTools' page-owned
 // flag, which decides essential edges.
-func (g *Graph) IsPageOwned(i uint32) bool { return g.pageOwned.has(i) }
+func (g *Graph) IsPageOwned(i snapshot.Ordinal) bool { return g.pageOwned.has(i) }
 
 // HasOneRetainer reports whether exactly one edge (of any type) points to
 // node i: DevTools' test for an array's elements store that belongs to the
 // array alone.
-func (g *Graph) HasOneRetainer(i uint32) bool { return g.oneRetainer.has(i) }
+func (g *Graph) HasOneRetainer(i snapshot.Ordinal) bool { return g.oneRetainer.has(i) }
 
 // ClassName returns the class name of node i.
-func (g *Graph) ClassName(i uint32) string { return g.String(g.Class[i]) }
+func (g *Graph) ClassName(i snapshot.Ordinal) string { return g.String(g.Class[i]) }
 
 // Name returns the name of node i (with a "Detached " prefix where DevTools
 // adds one).
-func (g *Graph) Name(i uint32) string { return g.String(g.Names[i]) }
+func (g *Graph) Name(i snapshot.Ordinal) string { return g.String(g.Names[i]) }
 
 // IsRoot reports whether i is the synthetic root.
-func (g *Graph) IsRoot(i uint32) bool { return i == g.S.Root }
+func (g *Graph) IsRoot(i snapshot.Ordinal) bool { return i == g.S.Root }
 
 // isUserRoot is DevTools' JSHeapSnapshot.isUserRoot: a child of the root
 // that is not synthetic, or is the synthetic "(Document DOM trees)".
-func (g *Graph) isUserRoot(i uint32) bool {
+func (g *Graph) isUserRoot(i snapshot.Ordinal) bool {
 	s := g.S
 	if s.NodeTypes[i] != snapshot.NodeSynthetic {
 		return true
@@ -258,7 +258,7 @@ func (g *Graph) isUserRoot(i uint32) bool {
 	return s.Strings.At(s.NodeNames[i]) == "(Document DOM trees)"
 }
 
-func (g *Graph) isDocumentDOMTreesRoot(i uint32) bool {
+func (g *Graph) isDocumentDOMTreesRoot(i snapshot.Ordinal) bool {
 	s := g.S
 	return s.NodeTypes[i] == snapshot.NodeSynthetic && s.Strings.At(s.NodeNames[i]) == "(Document DOM trees)"
 }
@@ -297,26 +297,26 @@ func (g *Graph) buildRetainers() {
 		sum += c
 	}
 	first[n] = sum
-	redge := make([]uint32, m)
-	rnode := make([]uint32, m)
+	redge := make([]snapshot.EdgeIndex, m)
+	rnode := make([]snapshot.Ordinal, m)
 	// Fill each node's slots from the end, as DevTools does, so retainers
 	// come out in reverse (source, edge) order. fill[i] counts down.
 	fill := make([]uint32, n)
 	copy(fill, first[1:])
-	for src := 0; src < n; src++ {
+	for src := range snapshot.Ordinal(n) {
 		for e := s.FirstEdge[src]; e < s.FirstEdge[src+1]; e++ {
 			to := s.EdgeTo[e]
 			fill[to]--
 			k := fill[to]
 			redge[k] = e
-			rnode[k] = uint32(src)
+			rnode[k] = src
 		}
 	}
 	g.FirstRetainer, g.RetainerEdge, g.RetainerNode = first, redge, rnode
 }
 
 // Retainers returns the retainer slots of node i; see BuildRetainers.
-func (g *Graph) Retainers(i uint32) (from, to uint32) {
+func (g *Graph) Retainers(i snapshot.Ordinal) (from, to uint32) {
 	g.BuildRetainers()
 	return g.FirstRetainer[i], g.FirstRetainer[i+1]
 }

@@ -18,7 +18,7 @@ const maxConsStringName = 1024
 // "{a, b, …, y, z}", and otherwise the node's name with the "Detached "
 // prefix DevTools adds to detached DOM nodes. The synthetic root, which has
 // no name, is shown as "(root)".
-func DisplayName(g *Graph, i uint32) string {
+func DisplayName(g *Graph, i snapshot.Ordinal) string {
 	s := g.S
 	if int(i) >= s.NodeCount() {
 		return ""
@@ -40,11 +40,11 @@ func DisplayName(g *Graph, i uint32) string {
 // consStringName is DevTools' consStringName: a depth-first walk over the
 // "first" and "second" internal edges, appending the names of the leaves.
 // A missing part is node 0, as in DevTools (whose node index 0 is falsy).
-func consStringName(g *Graph, i uint32) string {
+func consStringName(g *Graph, i snapshot.Ordinal) string {
 	s := g.S
 	var b strings.Builder
 	n16 := 0
-	stack := []uint32{i}
+	stack := []snapshot.Ordinal{i}
 	for len(stack) > 0 && n16 < maxConsStringName {
 		o := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -54,12 +54,12 @@ func consStringName(g *Graph, i uint32) string {
 			n16 += snapshot.UTF16Len(part)
 			continue
 		}
-		var first, second uint32
+		var first, second snapshot.Ordinal
 		for e := s.FirstEdge[o]; e < s.FirstEdge[o+1] && (first == 0 || second == 0); e++ {
 			if s.EdgeTypes[e] != snapshot.EdgeInternal {
 				continue
 			}
-			switch s.Strings.At(s.EdgeNames[e]) {
+			switch s.Strings.At(s.EdgeNameID(e)) {
 			case "first":
 				first = s.EdgeTo[e]
 			case "second":
@@ -75,20 +75,20 @@ func consStringName(g *Graph, i uint32) string {
 // alternately from the first and the last property edges (skipping
 // __proto__) while the name stays within 100 UTF-16 code units, with "…"
 // standing for the ones left out.
-func plainObjectName(g *Graph, i uint32) string {
+func plainObjectName(g *Graph, i snapshot.Ordinal) string {
 	s := g.S
 	start, end := []string{}, []string{} // end is in reverse order
 	startLen, endLen := 1, 1             // "{" and "}", then each part with its ", "
 	lo, hi := int64(s.FirstEdge[i]), int64(s.FirstEdge[i+1])-1
 	fromEnd := false
 	for lo <= hi {
-		e := uint32(lo)
+		e := snapshot.EdgeIndex(lo)
 		if fromEnd {
-			e = uint32(hi)
+			e = snapshot.EdgeIndex(hi)
 		}
 		name := ""
 		if s.EdgeTypes[e] == snapshot.EdgeProperty {
-			name = s.Strings.At(s.EdgeNames[e])
+			name = s.Strings.At(s.EdgeNameID(e))
 		}
 		if s.EdgeTypes[e] != snapshot.EdgeProperty || name == "__proto__" {
 			if fromEnd {
@@ -146,7 +146,7 @@ func plainObjectName(g *Graph, i uint32) string {
 // with a number (the root's edges) is written "[n]", as the oracle's
 // leak-report.js writes it; DevTools' toString, whose name() always returns
 // a string, would write ".n".
-func EdgeLabel(s *snapshot.Snapshot, e uint32) string {
+func EdgeLabel(s *snapshot.Snapshot, e snapshot.EdgeIndex) string {
 	if int(e) >= s.EdgeCount() {
 		return ""
 	}

@@ -1,6 +1,10 @@
 package graph
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/heapscope/heapscope/snapshot"
+)
 
 // Classes is a class assignment of a graph's nodes: the graph's own
 // (Graph.OwnClasses) or its plain objects named after another snapshot's
@@ -9,7 +13,7 @@ type Classes struct {
 	g *Graph
 	// Class is the class-name string of each node (string ids as for
 	// Classes.String).
-	Class []uint32
+	Class []snapshot.StringID
 	// Interfaces are the definitions that named the plain objects.
 	Interfaces []Interface
 	extra      []string // names beyond the graph's strings
@@ -33,29 +37,28 @@ func (g *Graph) OwnClasses() *Classes {
 func (g *Graph) Reclassify(defs []Interface) *Classes {
 	c := &Classes{g: g, Class: slices.Clone(g.Class), Interfaces: defs}
 	s := g.S
-	n := uint32(s.NodeCount())
-	for i := uint32(0); i < n; i++ {
+	for i := range snapshot.Ordinal(s.NodeCount()) {
 		if g.isPlainObject(i) {
 			c.Class[i] = s.NodeNames[i]
 		}
 	}
-	base := uint32(s.Strings.Len() + len(g.extra))
-	applyInterfaces(g, c.Class, defs, func(name string) uint32 {
+	base := snapshot.StringID(s.Strings.Len() + len(g.extra))
+	applyInterfaces(g, c.Class, defs, func(name string) snapshot.StringID {
 		// Not deduplicated, as DevTools' addString.
 		c.extra = append(c.extra, name)
-		return base + uint32(len(c.extra)-1)
+		return base + snapshot.StringID(len(c.extra)-1)
 	})
 	return c
 }
 
 // String returns a string by id: the graph's strings (Graph.String), then
 // the names Reclassify added.
-func (c *Classes) String(id uint32) string {
-	if n := uint32(c.g.S.Strings.Len() + len(c.g.extra)); id >= n {
+func (c *Classes) String(id snapshot.StringID) string {
+	if n := snapshot.StringID(c.g.S.Strings.Len() + len(c.g.extra)); id >= n {
 		return c.extra[id-n]
 	}
 	return c.g.String(id)
 }
 
 // Name returns the class name of node i.
-func (c *Classes) Name(i uint32) string { return c.String(c.Class[i]) }
+func (c *Classes) Name(i snapshot.Ordinal) string { return c.String(c.Class[i]) }

@@ -55,7 +55,7 @@ func (g *Graph) indexScripts() {
 }
 
 // scriptOfFunction follows a closure to the name of its script.
-func scriptOfFunction(s *snapshot.Snapshot, fn uint32) string {
+func scriptOfFunction(s *snapshot.Snapshot, fn snapshot.Ordinal) string {
 	shared, ok := edgeTarget(s, fn, "shared")
 	if !ok {
 		return ""
@@ -85,9 +85,9 @@ func scriptOfFunction(s *snapshot.Snapshot, fn uint32) string {
 }
 
 // edgeTarget returns the target of node i's first edge with a string name.
-func edgeTarget(s *snapshot.Snapshot, i uint32, name string) (uint32, bool) {
+func edgeTarget(s *snapshot.Snapshot, i snapshot.Ordinal, name string) (snapshot.Ordinal, bool) {
 	for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
-		if !s.EdgeTypes[e].HasNumericName() && s.Strings.At(s.EdgeNames[e]) == name {
+		if !s.EdgeTypes[e].HasNumericName() && s.Strings.At(s.EdgeNameID(e)) == name {
 			return s.EdgeTo[e], true
 		}
 	}
@@ -96,7 +96,7 @@ func edgeTarget(s *snapshot.Snapshot, i uint32, name string) (uint32, bool) {
 
 // SourceOf returns the resolved source location of node i (a function's
 // own position, or an object's constructor), if V8 recorded one.
-func (g *Graph) SourceOf(i uint32) (SourceLocation, bool) {
+func (g *Graph) SourceOf(i snapshot.Ordinal) (SourceLocation, bool) {
 	l, ok := g.Location(i)
 	if !ok {
 		return SourceLocation{}, false
@@ -107,7 +107,7 @@ func (g *Graph) SourceOf(i uint32) (SourceLocation, bool) {
 // AllocationStack returns the stack that allocated node i, innermost
 // function first, when the snapshot was taken with allocation tracking
 // (trace_node_id set); nil otherwise.
-func (g *Graph) AllocationStack(i uint32) []Frame {
+func (g *Graph) AllocationStack(i snapshot.Ordinal) []Frame {
 	s := g.S
 	if s.TraceNodeIDs == nil || len(s.TraceTree) == 0 || s.TraceNodeIDs[i] == 0 {
 		return nil

@@ -37,7 +37,7 @@ func locations(ki *keyIndex, p paths.Path, key string) []Location {
 	g := ki.g
 	var out []Location
 	seen := map[string]bool{}
-	add := func(role string, i uint32) {
+	add := func(role string, i snapshot.Ordinal) {
 		src, ok := object.At(g, i)
 		if !ok {
 			return
@@ -75,9 +75,9 @@ func locations(ki *keyIndex, p paths.Path, key string) []Location {
 
 // boundFunction returns the target of a bound function (a native_bind
 // closure's bound_function edge).
-func boundFunction(s *snapshot.Snapshot, i uint32) (uint32, bool) {
+func boundFunction(s *snapshot.Snapshot, i snapshot.Ordinal) (snapshot.Ordinal, bool) {
 	for e := s.FirstEdge[i]; e < s.FirstEdge[i+1]; e++ {
-		if !s.EdgeTypes[e].HasNumericName() && s.Strings.At(s.EdgeNames[e]) == "bound_function" {
+		if !s.EdgeTypes[e].HasNumericName() && s.Strings.At(s.EdgeNameID(e)) == "bound_function" {
 			return s.EdgeTo[e], true
 		}
 	}

@@ -77,10 +77,10 @@ type Report struct {
 
 // SnapshotInfo describes one snapshot of the series.
 type SnapshotInfo struct {
-	Name      string `json:"name"`
-	Nodes     int    `json:"nodes"`
-	TotalSize uint64 `json:"totalSize"`
-	MaxJSID   uint32 `json:"maxJsId"`
+	Name      string          `json:"name"`
+	Nodes     int             `json:"nodes"`
+	TotalSize uint64          `json:"totalSize"`
+	MaxJSID   snapshot.NodeID `json:"maxJsId"`
 }
 
 // Finding is one leak: a class whose objects accumulate, and why.
@@ -124,7 +124,7 @@ type classSeries struct {
 	name     string
 	counts   []int
 	retained []uint64
-	newAlive []uint32 // ordinals in the last snapshot
+	newAlive []snapshot.Ordinal // in the last snapshot
 	growth   int64
 	// Filled for candidates.
 	path  paths.Path
@@ -143,8 +143,8 @@ type earlier struct {
 	// rows returns the class rows with plain objects named after ifaces
 	// or, when there are none, after the snapshot's own definitions.
 	rows     func(ifaces []graph.Interface) []summary.Class
-	ids      []uint32 // V8 object ids, in node order
-	retained []uint64 // retained size of ids[k]
+	ids      []snapshot.NodeID // in node order
+	retained []uint64          // retained size of ids[k]
 }
 
 // reduce reduces g, a snapshot of a series other than the last, named
@@ -175,7 +175,7 @@ func snapshotInfo(g *graph.Graph, name string) SnapshotInfo {
 }
 
 // retainedOf returns the retained size of the object with V8 id, or 0.
-func (e *earlier) retainedOf(id uint32) uint64 {
+func (e *earlier) retainedOf(id snapshot.NodeID) uint64 {
 	if k := slices.Index(e.ids, id); k >= 0 {
 		return e.retained[k]
 	}
@@ -230,11 +230,11 @@ func analyze(earlier []*earlier, last *graph.Graph, lastName string, lastRows []
 		byKey[cs.key] = cs
 	}
 	for i, a := range ki.perNode {
-		if a < 0 || !ki.isNew(uint32(i)) {
+		if a < 0 || !ki.isNew(snapshot.Ordinal(i)) {
 			continue
 		}
 		if cs := byKey[ki.keys[a]]; cs != nil {
-			cs.newAlive = append(cs.newAlive, uint32(i))
+			cs.newAlive = append(cs.newAlive, snapshot.Ordinal(i))
 		}
 	}
 
@@ -347,7 +347,7 @@ func (cs *classSeries) explain(g *graph.Graph, samples int) {
 	// The sample may miss the instances nearest to the roots, whose chains
 	// are the shortest to read (the first Timeout of a timer list): try them.
 	near := slices.Clone(cs.newAlive)
-	slices.SortStableFunc(near, func(a, b uint32) int { return int(g.Distance[a]) - int(g.Distance[b]) })
+	slices.SortStableFunc(near, func(a, b snapshot.Ordinal) int { return int(g.Distance[a]) - int(g.Distance[b]) })
 	for _, i := range near[:min(len(near), nearestTries)] {
 		p := paths.Shortest(g, i, 1, paths.Options{MaxWork: 1 << 20})
 		if len(p) > 0 && nearer(g, p[0], cs.path) && paths.Shape(g, p[0]) == bestShape {
@@ -524,10 +524,10 @@ type keyIndex struct {
 	g        *graph.Graph
 	keys     []string
 	perNode  []int32
-	firstMax uint32 // the first snapshot's largest JS object id
+	firstMax snapshot.NodeID // the first snapshot's largest JS object id
 }
 
-func newKeyIndex(g *graph.Graph, rows []summary.Class, perNode []int32, firstMax uint32) *keyIndex {
+func newKeyIndex(g *graph.Graph, rows []summary.Class, perNode []int32, firstMax snapshot.NodeID) *keyIndex {
 	keys := make([]string, len(rows))
 	for k, r := range rows {
 		keys[k] = r.Key
@@ -539,13 +539,13 @@ func newKeyIndex(g *graph.Graph, rows []summary.Class, perNode []int32, firstMax
 // snapshot (V8 gives JS objects odd ids from a counter that only grows).
 // Chains are matched on such objects, not on class names alone: "Function"
 // or "Array" also name countless old objects.
-func (ki *keyIndex) isNew(i uint32) bool {
+func (ki *keyIndex) isNew(i snapshot.Ordinal) bool {
 	id := ki.g.S.NodeIDs[i]
 	return id > ki.firstMax && id&1 == 1
 }
 
 // newKey is the class key of node i if it is a new object, else "".
-func (ki *keyIndex) newKey(i uint32) string {
+func (ki *keyIndex) newKey(i snapshot.Ordinal) string {
 	if a := ki.perNode[i]; a >= 0 && ki.isNew(i) {
 		return ki.keys[a]
 	}

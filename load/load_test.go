@@ -18,6 +18,7 @@ import (
 	"github.com/heapscope/heapscope/leak"
 	"github.com/heapscope/heapscope/load"
 	"github.com/heapscope/heapscope/report"
+	"github.com/heapscope/heapscope/snapshot"
 	"github.com/heapscope/heapscope/summary"
 )
 
@@ -158,7 +159,7 @@ func TestConcurrentAnalyses(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			g := graphs[1]
-			for i := range uint32(g.NodeCount()) {
+			for i := range snapshot.Ordinal(g.NodeCount()) {
 				g.AllocationStack(i)
 				if l, ok := g.Location(i); ok {
 					g.ScriptName(l.ScriptID)

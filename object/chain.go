@@ -3,6 +3,7 @@ package object
 import (
 	"github.com/heapscope/heapscope/graph"
 	"github.com/heapscope/heapscope/paths"
+	"github.com/heapscope/heapscope/snapshot"
 )
 
 // Hop is one step of a chain of references: the edge from the previous
@@ -15,7 +16,7 @@ type Hop struct {
 }
 
 // NewHop describes node i of g reached over edge e (paths.NoEdge for none).
-func NewHop(g *graph.Graph, e, i uint32, d Detail) Hop {
+func NewHop(g *graph.Graph, e snapshot.EdgeIndex, i snapshot.Ordinal, d Detail) Hop {
 	h := Hop{Ref: New(g, i, d)}
 	if e != paths.NoEdge {
 		h.Edge = graph.EdgeLabel(g.S, e)

@@ -28,7 +28,7 @@ type Function struct {
 
 // At is the resolved location of node i of g (a function's own position,
 // or an object's constructor), if V8 recorded one.
-func At(g *graph.Graph, i uint32) (Location, bool) {
+func At(g *graph.Graph, i snapshot.Ordinal) (Location, bool) {
 	l, ok := g.Location(i)
 	if !ok {
 		return Location{}, false

@@ -37,7 +37,7 @@ type Ref struct {
 	// Name is the name DevTools shows (graph.DisplayName).
 	Name string `json:"name"`
 	// ID is the V8 object id.
-	ID uint32 `json:"id"`
+	ID snapshot.NodeID `json:"id"`
 	// Self and Retained are DevTools' shallow and retained sizes.
 	Self     uint64 `json:"self"`
 	Retained uint64 `json:"retained"`
@@ -67,9 +67,9 @@ type Links struct {
 	Detached bool `json:"detached,omitempty"`
 }
 
-// New describes node i (an ordinal) of g with the given detail. Strings
-// are as the snapshot holds them; see Displayed.
-func New(g *graph.Graph, i uint32, d Detail) Ref {
+// New describes node i of g with the given detail. Strings are as the
+// snapshot holds them; see Displayed.
+func New(g *graph.Graph, i snapshot.Ordinal, d Detail) Ref {
 	s := g.S
 	r := Ref{
 		Class:    g.ClassName(i),
@@ -84,7 +84,7 @@ func New(g *graph.Graph, i uint32, d Detail) Ref {
 	if d >= Full {
 		r.Links = &Links{
 			Type:     s.TypeName(i),
-			Edges:    s.FirstEdge[i+1] - s.FirstEdge[i],
+			Edges:    uint32(s.FirstEdge[i+1] - s.FirstEdge[i]),
 			Detached: g.Detachedness != nil && g.Detachedness[i] == snapshot.Detached,
 		}
 		if g.FirstDominated != nil {

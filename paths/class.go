@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/heapscope/heapscope/graph"
+	"github.com/heapscope/heapscope/snapshot"
 )
 
 // DefaultSamples is the number of instances ForClass examines when
@@ -36,8 +37,8 @@ type ShapeGroup struct {
 	Count int
 	// Retained is their total retained size.
 	Retained uint64
-	// Example is the ordinal of the group's instance nearest to the roots.
-	Example uint32
+	// Example is the group's instance nearest to the roots.
+	Example snapshot.Ordinal
 }
 
 // ClassSample describes the instances of a class and the one chosen to
@@ -54,9 +55,9 @@ type ClassSample struct {
 	// Groups are the shapes of the sampled instances' first paths, most
 	// common first (then by total retained size).
 	Groups []ShapeGroup
-	// Representative is the ordinal of the instance chosen to explain the
-	// class; see ForClass.
-	Representative uint32
+	// Representative is the instance chosen to explain the class; see
+	// ForClass.
+	Representative snapshot.Ordinal
 }
 
 // ForClass finds the instances of the class named class (a name as
@@ -77,9 +78,9 @@ type ClassSample struct {
 // often each small, and the biggest instance is usually a legitimate one.
 func ForClass(g *graph.Graph, class string, opt ClassOptions) (ClassSample, bool) {
 	cs := ClassSample{Class: class}
-	var all, reachable []uint32
+	var all, reachable []snapshot.Ordinal
 	for i := range g.Class {
-		o := uint32(i)
+		o := snapshot.Ordinal(i)
 		if g.Shallow[o] == 0 || g.ClassName(o) != class {
 			continue
 		}
@@ -92,7 +93,7 @@ func ForClass(g *graph.Graph, class string, opt ClassOptions) (ClassSample, bool
 		// Only objects DevTools does not count (shallow size 0): still
 		// explain them rather than claim the class does not exist.
 		for i := range g.Class {
-			if o := uint32(i); g.ClassName(o) == class {
+			if o := snapshot.Ordinal(i); g.ClassName(o) == class {
 				all = append(all, o)
 				if g.Distance[o] != graph.NoDistance {
 					reachable = append(reachable, o)
@@ -120,7 +121,7 @@ func ForClass(g *graph.Graph, class string, opt ClassOptions) (ClassSample, bool
 		perPath = DefaultMaxWork
 	}
 	budget := sampleBudget * perPath
-	shapeOf := func(o uint32) (string, bool) {
+	shapeOf := func(o snapshot.Ordinal) (string, bool) {
 		popt := opt.Options
 		popt.MaxWork = max(1, min(perPath, budget/2))
 		ps, work := shortest(g, o, 1, popt)
@@ -169,7 +170,7 @@ func ForClass(g *graph.Graph, class string, opt ClassOptions) (ClassSample, bool
 	// The sample may have missed the instances nearest to the roots: try
 	// the nearest few of the whole class.
 	near := slices.Clone(pool)
-	slices.SortFunc(near, func(a, b uint32) int {
+	slices.SortFunc(near, func(a, b snapshot.Ordinal) int {
 		if nearer(g, a, b) {
 			return -1
 		}
@@ -193,7 +194,7 @@ func ForClass(g *graph.Graph, class string, opt ClassOptions) (ClassSample, bool
 
 // nearer reports whether instance a is a better example than b: nearer to
 // the roots, then retaining more, then with the smaller id.
-func nearer(g *graph.Graph, a, b uint32) bool {
+func nearer(g *graph.Graph, a, b snapshot.Ordinal) bool {
 	if da, db := g.Distance[a], g.Distance[b]; da != db {
 		return da < db
 	}

@@ -37,11 +37,11 @@ const DefaultMaxWork = 1 << 22
 
 // Hop is one node of a path and the edge that leads to it.
 type Hop struct {
-	// Node is the node's ordinal.
-	Node uint32
-	// Edge is the edge from the previous hop's node into Node (an index into
-	// the snapshot's edge arrays), or NoEdge for the first hop.
-	Edge uint32
+	// Node is the node.
+	Node snapshot.Ordinal
+	// Edge is the edge from the previous hop's node into Node, or NoEdge
+	// for the first hop.
+	Edge snapshot.EdgeIndex
 }
 
 // Path is a retainer path, root first: Path[0] is a GC root (a node the
@@ -49,11 +49,11 @@ type Hop struct {
 // is the object the path explains.
 type Path []Hop
 
-// Target returns the ordinal of the path's last node (^uint32(0) for an
+// Target returns the ordinal of the path's last node (^Ordinal(0) for an
 // empty path).
-func (p Path) Target() uint32 {
+func (p Path) Target() snapshot.Ordinal {
 	if len(p) == 0 {
-		return ^uint32(0)
+		return ^snapshot.Ordinal(0)
 	}
 	return p[len(p)-1].Node
 }
@@ -77,14 +77,14 @@ type Options struct {
 // entry is one element of the search frontier: a suffix of a path, from
 // node to the target, linked through parent.
 type entry struct {
-	node   uint32
-	edge   uint32 // from node into the parent entry's node; NoEdge for the target
-	parent int32  // index into the entries arena; -1 for the target
-	depth  uint32 // hops from node to the target
-	f      int64  // depth + estimated hops from the root to node
-	seq    uint32 // creation order, in DevTools' retainer order within one expansion
-	minD   int32  // the smallest distance on the suffix
-	used   bool   // on an accepted path
+	node   snapshot.Ordinal
+	edge   snapshot.EdgeIndex // from node into the parent entry's node; NoEdge for the target
+	parent int32              // index into the entries arena; -1 for the target
+	depth  uint32             // hops from node to the target
+	f      int64              // depth + estimated hops from the root to node
+	seq    uint32             // creation order, in DevTools' retainer order within one expansion
+	minD   int32              // the smallest distance on the suffix
+	used   bool               // on an accepted path
 }
 
 // candidate is a retainer of the node being expanded.
@@ -102,8 +102,8 @@ type searcher struct {
 	rootDist  int32
 	entries   []entry
 	heap      []int32
-	pops      map[uint32]uint32
-	junctions map[uint32]bool
+	pops      map[snapshot.Ordinal]uint32
+	junctions map[snapshot.Ordinal]bool
 	work      int
 	maxWork   int
 	cands     []candidate
@@ -126,13 +126,13 @@ type searcher struct {
 // Shortest builds g's retainer index on first use (g.BuildRetainers); after
 // that it only reads g, so calls may run concurrently once the index is
 // built.
-func Shortest(g *graph.Graph, target uint32, k int, opt Options) []Path {
+func Shortest(g *graph.Graph, target snapshot.Ordinal, k int, opt Options) []Path {
 	ps, _ := shortest(g, target, k, opt)
 	return ps
 }
 
 // shortest is Shortest, also returning the work done.
-func shortest(g *graph.Graph, target uint32, k int, opt Options) ([]Path, int) {
+func shortest(g *graph.Graph, target snapshot.Ordinal, k int, opt Options) ([]Path, int) {
 	if k <= 0 || int(target) >= g.NodeCount() || g.IsRoot(target) {
 		return nil, 0
 	}
@@ -146,8 +146,8 @@ func shortest(g *graph.Graph, target uint32, k int, opt Options) ([]Path, int) {
 		opt:       opt,
 		userOnly:  !opt.All && d < graph.BaseSystemDistance,
 		rootDist:  g.Distance[g.S.Root],
-		pops:      map[uint32]uint32{},
-		junctions: map[uint32]bool{},
+		pops:      map[snapshot.Ordinal]uint32{},
+		junctions: map[snapshot.Ordinal]bool{},
 		maxWork:   opt.MaxWork,
 	}
 	if sr.maxWork <= 0 {
@@ -169,7 +169,7 @@ func shortest(g *graph.Graph, target uint32, k int, opt Options) ([]Path, int) {
 // does (no weak or invisible edge, nothing from the root), drops self
 // references and the retainers no path can come through, and returns the
 // retainer's estimate.
-func (sr *searcher) retainer(v, slot uint32) (int64, bool) {
+func (sr *searcher) retainer(v snapshot.Ordinal, slot uint32) (int64, bool) {
 	g := sr.g
 	s := g.S
 	switch s.EdgeTypes[g.RetainerEdge[slot]] {
@@ -193,7 +193,7 @@ func (sr *searcher) retainer(v, slot uint32) (int64, bool) {
 // would take the same steps). It fails when a step does not get nearer
 // (edges DevTools' distance computation skips) or the work bound runs out;
 // the search then takes over.
-func (sr *searcher) greedy(target uint32) (Path, bool) {
+func (sr *searcher) greedy(target snapshot.Ordinal) (Path, bool) {
 	g := sr.g
 	var rev []Hop // target first; Edge is the edge into Node
 	cur := target
@@ -235,7 +235,7 @@ func (sr *searcher) greedy(target uint32) (Path, bool) {
 	return p, true
 }
 
-func (sr *searcher) run(target uint32, k int) []Path {
+func (sr *searcher) run(target snapshot.Ordinal, k int) []Path {
 	sr.push(entry{node: target, edge: NoEdge, parent: -1, f: sr.estimate(target), minD: sr.g.Distance[target]})
 	fanout := 2*k + 2
 	var out []Path
@@ -286,7 +286,7 @@ func (sr *searcher) accept(x int32) bool {
 
 // isGoal reports whether node i is held by the root itself: a user root
 // (distance 1), or a system root when paths through those are allowed.
-func (sr *searcher) isGoal(i uint32) bool {
+func (sr *searcher) isGoal(i snapshot.Ordinal) bool {
 	d := sr.g.Distance[i]
 	return d == 1 || (!sr.userOnly && d == sr.rootDist+1)
 }
@@ -294,7 +294,7 @@ func (sr *searcher) isGoal(i uint32) bool {
 // estimate is the number of hops from the root to node i: DevTools'
 // distance for user nodes, and for system nodes their distance from the
 // root (which DevTools offsets by BaseSystemDistance).
-func (sr *searcher) estimate(i uint32) int64 {
+func (sr *searcher) estimate(i snapshot.Ordinal) int64 {
 	d := int64(sr.g.Distance[i])
 	if d >= graph.BaseSystemDistance && sr.opt.All {
 		return d - int64(sr.rootDist)
@@ -306,7 +306,7 @@ func (sr *searcher) estimate(i uint32) int64 {
 // at: taking it again would make a loop. A node nearer to the roots than
 // every node of the suffix (entry.minD) cannot be on it, which spares the
 // walk in the common case.
-func (sr *searcher) onSuffix(node uint32, at int32) bool {
+func (sr *searcher) onSuffix(node snapshot.Ordinal, at int32) bool {
 	if at < 0 || sr.g.Distance[node] < sr.entries[at].minD {
 		return false
 	}
@@ -391,7 +391,7 @@ func (sr *searcher) expand(x int32, fanout int) {
 		lo = hi
 	}
 	pushed := 0
-	last := ^uint32(0)
+	last := ^snapshot.Ordinal(0)
 	for _, c := range cands {
 		u := g.RetainerNode[c.slot]
 		if u == last {

@@ -18,15 +18,13 @@ func load(t *testing.T, file string) *graph.Graph {
 	return corpustest.Analysed(t, file, func(s *snapshot.Snapshot) *graph.Graph { return graph.Analyze(s, graph.Options{}) })
 }
 
-func ordinalOf(t *testing.T, g *graph.Graph, id uint32) uint32 {
+func ordinalOf(t *testing.T, g *graph.Graph, id snapshot.NodeID) snapshot.Ordinal {
 	t.Helper()
-	for i, x := range g.S.NodeIDs {
-		if x == id {
-			return uint32(i)
-		}
+	o, ok := g.OrdinalOf(id)
+	if !ok {
+		t.Fatalf("no node @%d", id)
 	}
-	t.Fatalf("no node @%d", id)
-	return 0
+	return o
 }
 
 // chainStep is one step of a DevTools retainer chain as leak-report.js
@@ -46,14 +44,14 @@ type leakReport struct {
 		ClassName  string `json:"className"`
 		Signatures []struct {
 			Example struct {
-				ID    uint32      `json:"id"`
-				Chain []chainStep `json:"chain"`
+				ID    snapshot.NodeID `json:"id"`
+				Chain []chainStep     `json:"chain"`
 			} `json:"example"`
 		} `json:"signatures"`
 		NearestInstance *struct {
-			ID       uint32      `json:"id"`
-			Distance int32       `json:"distance"`
-			Chain    []chainStep `json:"chain"`
+			ID       snapshot.NodeID `json:"id"`
+			Distance int32           `json:"distance"`
+			Chain    []chainStep     `json:"chain"`
 		} `json:"nearestInstance"`
 	} `json:"retainers"`
 }
@@ -74,7 +72,7 @@ func reportFiles(t *testing.T) []string {
 // checkChain compares the first path to the object @id with the chain
 // DevTools' Retainers pane auto-expands (from the object outwards; complete
 // or cut at DevTools' 20 levels).
-func checkChain(t *testing.T, g *graph.Graph, id uint32, chain []chainStep) {
+func checkChain(t *testing.T, g *graph.Graph, id snapshot.NodeID, chain []chainStep) {
 	t.Helper()
 	target := ordinalOf(t, g, id)
 	ps := paths.Shortest(g, target, 1, paths.Options{})
@@ -140,7 +138,7 @@ var leakSnapshot = corpustest.Snapshot("seed-leak-series__node-20.3.1__2000")
 // checkPath checks that p is a real retainer path to target: it starts at a
 // node the root holds, every hop follows a strong edge from the previous
 // node, and no node repeats.
-func checkPath(t *testing.T, g *graph.Graph, p paths.Path, target uint32) {
+func checkPath(t *testing.T, g *graph.Graph, p paths.Path, target snapshot.Ordinal) {
 	t.Helper()
 	s := g.S
 	if len(p) == 0 || p.Target() != target {
@@ -156,7 +154,7 @@ func checkPath(t *testing.T, g *graph.Graph, p paths.Path, target uint32) {
 	if !rootHolds {
 		t.Errorf("path starts at @%d, which the root does not hold", s.NodeIDs[p[0].Node])
 	}
-	seen := map[uint32]bool{p[0].Node: true}
+	seen := map[snapshot.Ordinal]bool{p[0].Node: true}
 	for j := 1; j < len(p); j++ {
 		e := p[j].Edge
 		if s.EdgeTo[e] != p[j].Node || s.EdgeSource(e) != p[j-1].Node {
@@ -236,7 +234,7 @@ func TestServerLeak(t *testing.T) {
 	// the same shape; the one Server that is not leaked has another.
 	shapes := map[string]int{}
 	for i := range g.Class {
-		if o := uint32(i); g.ClassName(o) == "Server" && g.Shallow[o] > 0 {
+		if o := snapshot.Ordinal(i); g.ClassName(o) == "Server" && g.Shallow[o] > 0 {
 			p := paths.Shortest(g, o, 1, paths.Options{})
 			if len(p) != 1 {
 				t.Fatalf("Server @%d: no path", g.S.NodeIDs[o])
@@ -280,7 +278,7 @@ func TestSystemPaths(t *testing.T) {
 	rootDist := g.Distance[g.S.Root]
 	throughSystem := 0
 	for i, d := range g.Distance {
-		o := uint32(i)
+		o := snapshot.Ordinal(i)
 		if d <= rootDist+2 || throughSystem == 10 {
 			continue
 		}
@@ -305,7 +303,7 @@ func TestSystemPaths(t *testing.T) {
 	// system roots.
 	found := false
 	for i := range g.Class {
-		o := uint32(i)
+		o := snapshot.Ordinal(i)
 		if g.S.NodeTypes[o] != snapshot.NodeClosure || g.Distance[o] != 2 {
 			continue
 		}
@@ -331,7 +329,7 @@ func TestShortestEdgeCases(t *testing.T) {
 	if ps := paths.Shortest(g, s.Root, 3, paths.Options{}); ps != nil {
 		t.Errorf("paths to the root: %v", ps)
 	}
-	if ps := paths.Shortest(g, uint32(s.NodeCount()), 3, paths.Options{}); ps != nil {
+	if ps := paths.Shortest(g, snapshot.Ordinal(s.NodeCount()), 3, paths.Options{}); ps != nil {
 		t.Errorf("paths to a node out of range: %v", ps)
 	}
 	global := ordinalOf(t, g, 6061)
@@ -366,7 +364,7 @@ func TestUnreachable(t *testing.T) {
 	for i, d := range g.Distance {
 		if d == graph.NoDistance {
 			n++
-			if ps := paths.Shortest(g, uint32(i), 2, paths.Options{All: true}); ps != nil {
+			if ps := paths.Shortest(g, snapshot.Ordinal(i), 2, paths.Options{All: true}); ps != nil {
 				t.Errorf("unreachable @%d has paths", g.S.NodeIDs[i])
 			}
 		}
@@ -388,7 +386,7 @@ func TestLabelsAndNames(t *testing.T) {
 	}
 	labels := map[labelled]bool{}
 	for e := range s.EdgeTo {
-		labels[labelled{graph.EdgeLabel(s, uint32(e)), s.EdgeTypes[e]}] = true
+		labels[labelled{graph.EdgeLabel(s, snapshot.EdgeIndex(e)), s.EdgeTypes[e]}] = true
 	}
 	for label, tp := range map[string]snapshot.EdgeType{
 		"->timerListMap":                       snapshot.EdgeContext,
@@ -407,7 +405,7 @@ func TestLabelsAndNames(t *testing.T) {
 	}
 	names := map[string]bool{}
 	for i := range g.Class {
-		names[graph.DisplayName(g, uint32(i))] = true
+		names[graph.DisplayName(g, snapshot.Ordinal(i))] = true
 	}
 	for _, want := range []string{
 		"seed-leak.cjs", // a concatenated string, flattened
@@ -419,15 +417,15 @@ func TestLabelsAndNames(t *testing.T) {
 			t.Errorf("no node named %q", want)
 		}
 	}
-	if got := graph.DisplayName(g, uint32(s.NodeCount())); got != "" {
+	if got := graph.DisplayName(g, snapshot.Ordinal(s.NodeCount())); got != "" {
 		t.Errorf("name of a node out of range: %q", got)
 	}
 }
 
-func firstWeak(s *snapshot.Snapshot) uint32 {
+func firstWeak(s *snapshot.Snapshot) snapshot.EdgeIndex {
 	for e, tp := range s.EdgeTypes {
 		if tp == snapshot.EdgeWeak {
-			return uint32(e)
+			return snapshot.EdgeIndex(e)
 		}
 	}
 	return 0

@@ -73,9 +73,9 @@ func Shape(g *graph.Graph, p Path) string {
 // same shape (different keys may too).
 type hopKey struct {
 	etype snapshot.EdgeType
-	name  uint32   // edge name string id; 0 for element and hidden edges
-	class uint32   // class string id
-	back  []uint32 // name ids of the property edges back, in edge order
+	name  uint32              // EdgeNames; 0 for element and hidden edges
+	class snapshot.StringID   // class name
+	back  []snapshot.StringID // names of the property edges back, in edge order
 }
 
 func (k *hopKey) same(o *hopKey) bool {
@@ -83,10 +83,10 @@ func (k *hopKey) same(o *hopKey) bool {
 }
 
 // backNames appends the name ids of the property edges from v to u.
-func backNames(s *snapshot.Snapshot, u, v uint32, out []uint32) []uint32 {
+func backNames(s *snapshot.Snapshot, u, v snapshot.Ordinal, out []snapshot.StringID) []snapshot.StringID {
 	for b := s.FirstEdge[v]; b < s.FirstEdge[v+1]; b++ {
 		if s.EdgeTo[b] == u && s.EdgeTypes[b] == snapshot.EdgeProperty {
-			out = append(out, s.EdgeNames[b])
+			out = append(out, s.EdgeNameID(b))
 		}
 	}
 	return out
@@ -96,7 +96,7 @@ func backNames(s *snapshot.Snapshot, u, v uint32, out []uint32) []uint32 {
 var ephemeronIDs = regexp.MustCompile(`@\d+`)
 
 // normalEdge is the label of edge e with its varying numbers replaced by n.
-func normalEdge(s *snapshot.Snapshot, e uint32) string {
+func normalEdge(s *snapshot.Snapshot, e snapshot.EdgeIndex) string {
 	switch s.EdgeTypes[e] {
 	case snapshot.EdgeElement:
 		return "[n]"
@@ -121,7 +121,7 @@ func normalEdge(s *snapshot.Snapshot, e uint32) string {
 
 // shapeEdge is the normalized label of edge e from u to v, with the names of
 // the property edges from v back to u when e is a property edge.
-func shapeEdge(g *graph.Graph, u, e, v uint32) string {
+func shapeEdge(g *graph.Graph, u snapshot.Ordinal, e snapshot.EdgeIndex, v snapshot.Ordinal) string {
 	s := g.S
 	label := normalEdge(s, e)
 	if s.EdgeTypes[e] != snapshot.EdgeProperty {

@@ -1,6 +1,9 @@
 package paths
 
-import "github.com/heapscope/heapscope/graph"
+import (
+	"github.com/heapscope/heapscope/graph"
+	"github.com/heapscope/heapscope/snapshot"
+)
 
 // Runs of hops that look alike, from RunElide hops on, are shortened for
 // display to their first and last RunKeep hops.
@@ -48,7 +51,7 @@ func Shorten(n int, alike func(j, k int) bool) []Row {
 }
 
 // NoPathReason says why Shortest found no path to node i of g.
-func NoPathReason(g *graph.Graph, i uint32) string {
+func NoPathReason(g *graph.Graph, i snapshot.Ordinal) string {
 	switch {
 	case g.IsRoot(i):
 		return "this is the root"

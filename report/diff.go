@@ -8,6 +8,7 @@ import (
 	"github.com/dustin/go-humanize"
 
 	"github.com/heapscope/heapscope/diff"
+	"github.com/heapscope/heapscope/snapshot"
 	"github.com/heapscope/heapscope/summary"
 )
 
@@ -18,7 +19,7 @@ type DiffSnapshot struct {
 	// TotalSize is DevTools' snapshot size (summary.Totals.TotalSize).
 	TotalSize uint64 `json:"totalSize"`
 	// MaxJSObjectID is the largest JS object id (odd id) of the snapshot.
-	MaxJSObjectID uint32 `json:"maxJSObjectId"`
+	MaxJSObjectID snapshot.NodeID `json:"maxJSObjectId"`
 }
 
 // DiffReport is the result of `heapscope diff`: DevTools' Comparison view of

@@ -13,6 +13,7 @@ import (
 	"github.com/heapscope/heapscope/graph"
 	"github.com/heapscope/heapscope/object"
 	"github.com/heapscope/heapscope/paths"
+	"github.com/heapscope/heapscope/snapshot"
 )
 
 // DominatorNode is an object of the dominator tree report with the objects
@@ -52,7 +53,7 @@ type DominatorsReport struct {
 // any object): depth levels of dominated objects whose retained size is at
 // least minSize, biggest first (then bigger shallow size, then smaller id).
 // A start that is not a node of g means the root.
-func NewDominatorsReport(g *graph.Graph, file string, start uint32, depth int, minSize uint64) *DominatorsReport {
+func NewDominatorsReport(g *graph.Graph, file string, start snapshot.Ordinal, depth int, minSize uint64) *DominatorsReport {
 	if int(start) >= g.NodeCount() {
 		start = g.S.Root
 	}
@@ -63,18 +64,18 @@ func NewDominatorsReport(g *graph.Graph, file string, start uint32, depth int, m
 	return r
 }
 
-func newDominatorNode(g *graph.Graph, i, e uint32) *DominatorNode {
+func newDominatorNode(g *graph.Graph, i snapshot.Ordinal, e snapshot.EdgeIndex) *DominatorNode {
 	return &DominatorNode{
 		Hop:        object.NewHop(g, e, i, object.WithDistance),
 		ChildCount: int(g.FirstDominated[i+1] - g.FirstDominated[i]),
 	}
 }
 
-func expandDominators(g *graph.Graph, n *DominatorNode, i uint32, depth int, minSize uint64) {
+func expandDominators(g *graph.Graph, n *DominatorNode, i snapshot.Ordinal, depth int, minSize uint64) {
 	if depth <= 0 {
 		return
 	}
-	var shown []uint32
+	var shown []snapshot.Ordinal
 	var hidden Hidden
 	for _, c := range g.Dominated[g.FirstDominated[i]:g.FirstDominated[i+1]] {
 		if g.Retained[c] >= minSize {
@@ -90,7 +91,7 @@ func expandDominators(g *graph.Graph, n *DominatorNode, i uint32, depth int, min
 	if len(shown) == 0 {
 		return
 	}
-	slices.SortFunc(shown, func(a, b uint32) int {
+	slices.SortFunc(shown, func(a, b snapshot.Ordinal) int {
 		if c := cmp.Compare(g.Retained[b], g.Retained[a]); c != 0 {
 			return c
 		}

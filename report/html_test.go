@@ -9,13 +9,14 @@ import (
 
 	"github.com/heapscope/heapscope/leak"
 	"github.com/heapscope/heapscope/object"
+	"github.com/heapscope/heapscope/snapshot"
 )
 
 // syntheticReport is a hand-written leak report (not from a snapshot): a
 // chain with a long linked list, an accumulation point, and names that
 // need escaping.
 func syntheticReport() *leak.Report {
-	ref := func(class, name string, id uint32) object.Ref {
+	ref := func(class, name string, id snapshot.NodeID) object.Ref {
 		return object.Ref{Class: class, Name: name, ID: id, Self: 64, Retained: 4096}
 	}
 	path := object.Chain{
@@ -23,7 +24,7 @@ func syntheticReport() *leak.Report {
 		{Edge: ".cache", Ref: ref("Map", "Map", 3)},
 	}
 	for k := 0; k < 20; k++ {
-		path = append(path, object.Hop{Edge: ".next", Ref: ref("Link", "Link", uint32(100+2*k))})
+		path = append(path, object.Hop{Edge: ".next", Ref: ref("Link", "Link", snapshot.NodeID(100+2*k))})
 	}
 	path = append(path,
 		object.Hop{Edge: ".items", Ref: ref("Registry", "Registry", 5)},

@@ -22,7 +22,7 @@ type ShapeGroup struct {
 	Count    int    `json:"count"`
 	Retained uint64 `json:"retained"`
 	// Example is the id of the group's instance nearest to the roots.
-	Example uint32 `json:"example"`
+	Example snapshot.NodeID `json:"example"`
 }
 
 // ClassInfo tells how a class's representative instance was chosen.
@@ -53,7 +53,7 @@ type RetainersReport struct {
 
 // NewRetainersReport builds the report of the paths ps to target; cs, when
 // not nil, is the class sample the target was chosen from.
-func NewRetainersReport(g *graph.Graph, file string, target uint32, ps []paths.Path, cs *paths.ClassSample, requested int, all bool) *RetainersReport {
+func NewRetainersReport(g *graph.Graph, file string, target snapshot.Ordinal, ps []paths.Path, cs *paths.ClassSample, requested int, all bool) *RetainersReport {
 	r := &RetainersReport{
 		File:      file,
 		Target:    object.NewHop(g, paths.NoEdge, target, object.WithDistance),

@@ -18,6 +18,7 @@ import (
 	"reflect"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -135,10 +136,10 @@ func TestTinySnapshotIsValid(t *testing.T) {
 	if got := s.Name(1); got != "Foo" {
 		t.Errorf("Name(1) = %q, want Foo", got)
 	}
-	if got, want := s.FirstEdge, []uint32{0, 2, 3, 3}; !equalU32(got, want) {
+	if got, want := s.FirstEdge, []snapshot.EdgeIndex{0, 2, 3, 3}; !slices.Equal(got, want) {
 		t.Errorf("FirstEdge = %v, want %v", got, want)
 	}
-	if got, want := s.EdgeTo, []uint32{1, 2, 2}; !equalU32(got, want) {
+	if got, want := s.EdgeTo, []snapshot.Ordinal{1, 2, 2}; !slices.Equal(got, want) {
 		t.Errorf("EdgeTo = %v, want %v", got, want)
 	}
 	if len(s.Locations) != 1 || s.Locations[0] != (snapshot.Location{Node: 1, ScriptID: 1, Line: 2, Column: 3}) {
@@ -176,18 +177,6 @@ func TestPrettyPrinted(t *testing.T) {
 	if s.NodeCount() != 3 || s.EdgeCount() != 0 {
 		t.Errorf("%d nodes, %d edges", s.NodeCount(), s.EdgeCount())
 	}
-}
-
-func equalU32(a, b []uint32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // badCase is one malformed input and the error it must give.
@@ -595,7 +584,7 @@ func TestChunkBoundaries(t *testing.T) {
 		"\U0001F600\U0001F600\xed\xa0\x80\U000103FF",
 		"\"\\/\b\f\r\t\x00\uFFFF",
 	} {
-		if got := s.Strings.At(uint32(i)); got != want {
+		if got := s.Strings.At(snapshot.StringID(i)); got != want {
 			t.Errorf("string %d = %q, want %q", i, got, want)
 		}
 	}

@@ -105,13 +105,13 @@ func checkInvariants(t *testing.T, s *snapshot.Snapshot) {
 		if int(s.NodeNames[i]) >= s.Strings.Len() {
 			t.Fatalf("node %d: name %d, %d strings", i, s.NodeNames[i], s.Strings.Len())
 		}
-		_ = s.Name(uint32(i))
-		_ = s.TypeName(uint32(i))
-		_ = s.SelfSize(uint32(i))
+		_ = s.Name(snapshot.Ordinal(i))
+		_ = s.TypeName(snapshot.Ordinal(i))
+		_ = s.SelfSize(snapshot.Ordinal(i))
 	}
 	for e := range m {
-		_ = s.EdgeName(uint32(e))
-		if src := s.EdgeSource(uint32(e)); e < int(s.FirstEdge[src]) || e >= int(s.FirstEdge[src+1]) {
+		_ = s.EdgeName(snapshot.EdgeIndex(e))
+		if src := s.EdgeSource(snapshot.EdgeIndex(e)); e < int(s.FirstEdge[src]) || e >= int(s.FirstEdge[src+1]) {
 			t.Fatalf("EdgeSource(%d) = %d, whose edges are %d..%d", e, src, s.FirstEdge[src], s.FirstEdge[src+1])
 		}
 	}
@@ -121,7 +121,7 @@ func checkInvariants(t *testing.T, s *snapshot.Snapshot) {
 		}
 	}
 	for i := range s.Strings.Len() {
-		_ = snapshot.Display(s.Strings.At(uint32(i)))
+		_ = snapshot.Display(s.Strings.At(snapshot.StringID(i)))
 	}
 	for i, tn := range s.TraceTree {
 		if tn.Parent < -1 || int(tn.Parent) >= i {

@@ -7,9 +7,9 @@
 // Go object or pointer per node or edge, so a snapshot of 13 M nodes and
 // 47 M edges costs about 17 bytes per node and 9 bytes per edge.
 //
-// Nodes are identified by their ordinal (position in the file, 0-based).
-// V8 object ids (NodeIDs) are stable across snapshots of one process and are
-// the key for diffs.
+// Nodes are identified by their Ordinal (position in the file, 0-based).
+// V8 object ids (NodeID) are stable across snapshots of one process and are
+// the key for diffs; types.go says how the index types relate.
 package snapshot
 
 // NodeType is the canonical kind of a heap node. Files name their types in
@@ -102,19 +102,22 @@ type Snapshot struct {
 
 	// Per node, indexed by ordinal.
 	NodeTypes []NodeType
-	NodeNames []uint32 // index into Strings
-	NodeIDs   []uint32 // V8 object id; odd for JS heap objects
+	NodeNames []StringID
+	NodeIDs   []NodeID // odd for JS heap objects
 	SelfSizes []uint32 // raw self_size; see SelfSize for values ≥ 4 GiB
 	// FirstEdge has NodeCount()+1 entries: the edges of node i are
 	// FirstEdge[i] ≤ e < FirstEdge[i+1].
-	FirstEdge    []uint32
+	FirstEdge    []EdgeIndex
 	TraceNodeIDs []uint32       // nil when the file has no trace_node_id field or all are 0
 	Detachedness []Detachedness // nil when the file has no detachedness field
 
 	// Per edge, in CSR order.
 	EdgeTypes []EdgeType
-	EdgeNames []uint32 // string index, or the element index for element/hidden edges
-	EdgeTo    []uint32 // ordinal of the target node
+	// EdgeNames holds a StringID, or for element and hidden edges
+	// (EdgeType.HasNumericName) the element index; EdgeNameID and EdgeName
+	// read it.
+	EdgeNames []uint32
+	EdgeTo    []Ordinal // the target node
 
 	Strings Strings
 
@@ -124,20 +127,20 @@ type Snapshot struct {
 	Samples            []Sample
 
 	// Root is the ordinal of the synthetic root (snapshot.root_index, default 0).
-	Root uint32
+	Root Ordinal
 	// ExtraNativeBytes is snapshot.extra_native_bytes (Node 24+), else 0.
 	ExtraNativeBytes uint64
 
 	// bigSelf holds self sizes that do not fit in 32 bits, by ordinal.
-	bigSelf map[uint32]uint64
+	bigSelf map[Ordinal]uint64
 	// otherNodeTypes names NodeOther types, by ordinal; nil when there are none.
-	otherNodeTypes map[uint32]string
+	otherNodeTypes map[Ordinal]string
 }
 
 // Location is the source position V8 records for a function, or for an
 // object's constructor. Line and Column are 0-based.
 type Location struct {
-	Node     uint32 // ordinal of the node
+	Node     Ordinal
 	ScriptID uint32
 	Line     int32
 	Column   int32
@@ -147,8 +150,8 @@ type Location struct {
 // Line and Column are 1-based; 0 means unknown.
 type TraceFunctionInfo struct {
 	FunctionID uint32
-	Name       uint32 // string index
-	ScriptName uint32 // string index
+	Name       StringID
+	ScriptName StringID
 	ScriptID   uint32
 	Line       uint32
 	Column     uint32
@@ -176,7 +179,7 @@ func (s *Snapshot) NodeCount() int { return len(s.NodeIDs) }
 func (s *Snapshot) EdgeCount() int { return len(s.EdgeTo) }
 
 // SelfSize returns the raw self size of node i.
-func (s *Snapshot) SelfSize(i uint32) uint64 {
+func (s *Snapshot) SelfSize(i Ordinal) uint64 {
 	if s.bigSelf != nil {
 		if v, ok := s.bigSelf[i]; ok {
 			return v
@@ -186,10 +189,10 @@ func (s *Snapshot) SelfSize(i uint32) uint64 {
 }
 
 // Name returns the name of node i.
-func (s *Snapshot) Name(i uint32) string { return s.Strings.At(s.NodeNames[i]) }
+func (s *Snapshot) Name(i Ordinal) string { return s.Strings.At(s.NodeNames[i]) }
 
 // TypeName returns the type name of node i as the file spells it.
-func (s *Snapshot) TypeName(i uint32) string {
+func (s *Snapshot) TypeName(i Ordinal) string {
 	if t := s.NodeTypes[i]; t != NodeOther {
 		return t.String()
 	}
@@ -198,16 +201,21 @@ func (s *Snapshot) TypeName(i uint32) string {
 
 // EdgeName returns the name of edge e: its string, or its index as decimal
 // text for element and hidden edges.
-func (s *Snapshot) EdgeName(e uint32) string {
+func (s *Snapshot) EdgeName(e EdgeIndex) string {
 	if s.EdgeTypes[e].HasNumericName() {
 		return uitoa(uint64(s.EdgeNames[e]))
 	}
-	return s.Strings.At(s.EdgeNames[e])
+	return s.Strings.At(s.EdgeNameID(e))
 }
+
+// EdgeNameID returns the string that names edge e, for an edge whose type
+// has no numeric name (the caller knows it, or checks HasNumericName): for
+// element and hidden edges, EdgeNames holds an element index instead.
+func (s *Snapshot) EdgeNameID(e EdgeIndex) StringID { return StringID(s.EdgeNames[e]) }
 
 // EdgeSource returns the ordinal of the node that owns edge e, by binary
 // search over FirstEdge. Hot paths should use a retainer index instead.
-func (s *Snapshot) EdgeSource(e uint32) uint32 {
+func (s *Snapshot) EdgeSource(e EdgeIndex) Ordinal {
 	lo, hi := 0, len(s.FirstEdge)-1
 	for lo < hi {
 		m := (lo + hi + 1) / 2
@@ -221,14 +229,14 @@ func (s *Snapshot) EdgeSource(e uint32) uint32 {
 	for lo+1 < len(s.FirstEdge) && s.FirstEdge[lo+1] <= e {
 		lo++
 	}
-	return uint32(lo)
+	return Ordinal(lo)
 }
 
 // MaxJSNodeID returns the largest odd node id: V8 gives JS heap objects odd
 // ids from a counter that only grows, so objects allocated after this
 // snapshot have larger ids.
-func (s *Snapshot) MaxJSNodeID() uint32 {
-	var m uint32
+func (s *Snapshot) MaxJSNodeID() NodeID {
+	var m NodeID
 	for _, id := range s.NodeIDs {
 		if id&1 == 1 && id > m {
 			m = id

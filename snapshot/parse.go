@@ -87,8 +87,9 @@ type parser struct {
 	// What validate checks, gathered while the columns are stored: the
 	// largest name index of a node and of an edge named by a string, and
 	// whether any trace_node_id is not 0.
-	maxNodeName, maxEdgeName uint32
-	anyTrace                 bool
+	maxNodeName StringID
+	maxEdgeName uint32
+	anyTrace    bool
 }
 
 func parse(r io.Reader, opt Options) (*Snapshot, error) {
@@ -253,7 +254,7 @@ func (p *parser) header() error {
 	if m.RootIndex%uint64(p.nf) != 0 || m.RootIndex/uint64(p.nf) >= m.NodeCount {
 		return &Error{Section: "snapshot", Offset: start, Msg: fmt.Sprintf("root_index %d is not a node index", m.RootIndex)}
 	}
-	p.snap.Root = uint32(m.RootIndex / uint64(p.nf))
+	p.snap.Root = Ordinal(m.RootIndex / uint64(p.nf))
 	p.snap.ExtraNativeBytes = m.ExtraNativeBytes
 	return nil
 }
@@ -273,10 +274,10 @@ func (p *parser) nodes() error {
 	sn := p.snap
 	n := p.capHint(m.NodeCount)
 	sn.NodeTypes = make([]NodeType, 0, n)
-	sn.NodeNames = make([]uint32, 0, n)
-	sn.NodeIDs = make([]uint32, 0, n)
+	sn.NodeNames = make([]StringID, 0, n)
+	sn.NodeIDs = make([]NodeID, 0, n)
 	sn.SelfSizes = make([]uint32, 0, n)
-	sn.FirstEdge = make([]uint32, 1, n+1)
+	sn.FirstEdge = make([]EdgeIndex, 1, n+1)
 	if p.nTrace >= 0 {
 		sn.TraceNodeIDs = make([]uint32, 0, n)
 	}
@@ -324,28 +325,28 @@ func (p *parser) nodes() error {
 				t := p.nodeTypeMap[v]
 				if t == NodeOther {
 					if sn.otherNodeTypes == nil {
-						sn.otherNodeTypes = map[uint32]string{}
+						sn.otherNodeTypes = map[Ordinal]string{}
 					}
-					sn.otherNodeTypes[uint32(len(sn.NodeTypes))] = m.NodeTypeNames[v]
+					sn.otherNodeTypes[Ordinal(len(sn.NodeTypes))] = m.NodeTypeNames[v]
 				}
 				sn.NodeTypes = append(sn.NodeTypes, t)
 			case kName:
 				if v > math.MaxUint32 {
 					return fail("node %d: name index %d out of range", len(sn.NodeNames), v)
 				}
-				sn.NodeNames = append(sn.NodeNames, uint32(v))
-				p.maxNodeName = max(p.maxNodeName, uint32(v))
+				sn.NodeNames = append(sn.NodeNames, StringID(v))
+				p.maxNodeName = max(p.maxNodeName, StringID(v))
 			case kID:
 				if v > math.MaxUint32 {
 					return fail("node %d: id %d out of range", len(sn.NodeIDs), v)
 				}
-				sn.NodeIDs = append(sn.NodeIDs, uint32(v))
+				sn.NodeIDs = append(sn.NodeIDs, NodeID(v))
 			case kSelf:
 				if v > math.MaxUint32 {
 					if sn.bigSelf == nil {
-						sn.bigSelf = map[uint32]uint64{}
+						sn.bigSelf = map[Ordinal]uint64{}
 					}
-					sn.bigSelf[uint32(len(sn.SelfSizes))] = v
+					sn.bigSelf[Ordinal(len(sn.SelfSizes))] = v
 					v = math.MaxUint32
 				}
 				sn.SelfSizes = append(sn.SelfSizes, uint32(v))
@@ -354,7 +355,7 @@ func (p *parser) nodes() error {
 				if p.edgeSum > m.EdgeCount {
 					return fail("node %d: edge counts add up to more than edge_count %d", len(sn.FirstEdge)-1, m.EdgeCount)
 				}
-				sn.FirstEdge = append(sn.FirstEdge, uint32(p.edgeSum))
+				sn.FirstEdge = append(sn.FirstEdge, EdgeIndex(p.edgeSum))
 			case kTrace:
 				if v > math.MaxUint32 {
 					return fail("node %d: trace_node_id %d out of range", len(sn.TraceNodeIDs), v)
@@ -397,7 +398,7 @@ func (p *parser) edges() error {
 	n := p.capHint(m.EdgeCount)
 	sn.EdgeTypes = make([]EdgeType, 0, n)
 	sn.EdgeNames = make([]uint32, 0, n)
-	sn.EdgeTo = make([]uint32, 0, n)
+	sn.EdgeTo = make([]Ordinal, 0, n)
 	total := m.EdgeCount * uint64(p.ef)
 	nf := uint64(p.nf)
 	limit := m.NodeCount * nf
@@ -429,7 +430,7 @@ func (p *parser) edges() error {
 				if v%nf != 0 || v >= limit {
 					return fail("edge %d: to_node %d does not point at a node", len(sn.EdgeTo), v)
 				}
-				sn.EdgeTo = append(sn.EdgeTo, uint32(v/nf))
+				sn.EdgeTo = append(sn.EdgeTo, Ordinal(v/nf))
 			}
 			f++
 			if f == p.ef {
@@ -491,7 +492,7 @@ func (p *parser) nodeRecords(vals []uint64) int {
 			break
 		}
 		sum += edges
-		dType[j], dName[j], dID[j], dSelf[j], dFirst[j] = typeMap[t], uint32(name), uint32(id), uint32(self), uint32(sum)
+		dType[j], dName[j], dID[j], dSelf[j], dFirst[j] = typeMap[t], StringID(name), NodeID(id), uint32(self), EdgeIndex(sum)
 		if nTrace >= 0 {
 			v := number(r[nTrace])
 			if v > math.MaxUint32 {
@@ -509,7 +510,7 @@ func (p *parser) nodeRecords(vals []uint64) int {
 			}
 			dDet[j] = Detachedness(v)
 		}
-		maxName = max(maxName, uint32(name))
+		maxName = max(maxName, StringID(name))
 	}
 	sn.NodeTypes, sn.NodeNames, sn.NodeIDs, sn.SelfSizes, sn.FirstEdge = types[:n+j], names[:n+j], ids[:n+j], selfs[:n+j], first[:n+1+j]
 	if nTrace >= 0 {
@@ -560,7 +561,7 @@ func (p *parser) edgeRecords(vals []uint64) int {
 		if low >= c {
 			break
 		}
-		dType[j], dName[j], dTo[j] = typeMap[t], uint32(name), uint32(q)
+		dType[j], dName[j], dTo[j] = typeMap[t], uint32(name), Ordinal(q)
 		maxName = max(maxName, uint32(name)&stringNamed[typeMap[t]])
 	}
 	p.maxEdgeName = maxName
@@ -771,7 +772,7 @@ func (p *parser) locations() error {
 		case 2:
 			return p.s.errorf("location %d: value out of range", len(p.snap.Locations))
 		}
-		p.snap.Locations = append(p.snap.Locations, Location{Node: uint32(r[obj] / nf), ScriptID: uint32(r[script]), Line: int32(r[line]), Column: int32(r[col])})
+		p.snap.Locations = append(p.snap.Locations, Location{Node: Ordinal(r[obj] / nf), ScriptID: uint32(r[script]), Line: int32(r[line]), Column: int32(r[col])})
 		return nil
 	}
 	if nf < 2 || limit > 1<<32 {
@@ -790,7 +791,7 @@ func (p *parser) locations() error {
 				p.snap.Locations = locs[:start]
 				return false
 			}
-			locs = append(locs, Location{Node: uint32(q), ScriptID: uint32(sc), Line: int32(ln), Column: int32(cl)})
+			locs = append(locs, Location{Node: Ordinal(q), ScriptID: uint32(sc), Line: int32(ln), Column: int32(cl)})
 		}
 		p.snap.Locations = locs
 		return true
@@ -817,7 +818,7 @@ func (p *parser) traceFunctionInfos() error {
 			}
 			v[i] = uint32(r[k])
 		}
-		p.snap.TraceFunctionInfos = append(p.snap.TraceFunctionInfos, TraceFunctionInfo{v[0], v[1], v[2], v[3], v[4], v[5]})
+		p.snap.TraceFunctionInfos = append(p.snap.TraceFunctionInfos, TraceFunctionInfo{v[0], StringID(v[1]), StringID(v[2]), v[3], v[4], v[5]})
 		return nil
 	})
 }
@@ -940,7 +941,7 @@ func (p *parser) traceSep(f *traceFrame, width int) error {
 // string indices and the counts of the node and edge arrays.
 func (p *parser) validate() error {
 	sn := p.snap
-	nStr := uint32(sn.Strings.Len())
+	nStr := StringID(sn.Strings.Len())
 	fail := func(section, format string, args ...any) error {
 		return &Error{Section: section, Offset: p.s.offset(), Msg: fmt.Sprintf(format, args...)}
 	}
@@ -955,9 +956,9 @@ func (p *parser) validate() error {
 			}
 		}
 	}
-	if p.maxEdgeName >= nStr {
+	if StringID(p.maxEdgeName) >= nStr {
 		for e, n := range sn.EdgeNames {
-			if !sn.EdgeTypes[e].HasNumericName() && n >= nStr {
+			if !sn.EdgeTypes[e].HasNumericName() && StringID(n) >= nStr {
 				return fail("edges", "edge %d: name index %d is not in strings (%d strings)", e, n, nStr)
 			}
 		}

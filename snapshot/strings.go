@@ -29,7 +29,7 @@ func (t *Strings) Len() int {
 
 // At returns string i. The result aliases the arena; it stays valid as long
 // as the snapshot does.
-func (t *Strings) At(i uint32) string {
+func (t *Strings) At(i StringID) string {
 	a, b := t.off[i], t.off[i+1]
 	if a == b {
 		return ""
@@ -38,7 +38,7 @@ func (t *Strings) At(i uint32) string {
 }
 
 // Bytes returns string i as a byte slice aliasing the arena; do not modify it.
-func (t *Strings) Bytes(i uint32) []byte { return t.data[t.off[i]:t.off[i+1]:t.off[i+1]] }
+func (t *Strings) Bytes(i StringID) []byte { return t.data[t.off[i]:t.off[i+1]:t.off[i+1]] }
 
 // Display returns s with lone surrogates (WTF-8 sequences ED A0..BF xx) and
 // any other invalid UTF-8 replaced by U+FFFD, so that it can be printed.

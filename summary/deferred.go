@@ -1,6 +1,7 @@
 package summary
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strings"
@@ -22,21 +23,21 @@ import (
 // preorder, with their shape (property names), location, sizes and subtree
 // range. Classes then aggregates them exactly as Summary does.
 type Deferred struct {
-	fixed      []Class  // aggregates of the other nodes, creation order
-	fixedFirst []uint32 // ordinal of each fixed aggregate's first node
+	fixed      []Class            // aggregates of the other nodes, creation order
+	fixedFirst []snapshot.Ordinal // each fixed aggregate's first node
 	nodes      []deferredNode
 	shapes     [][]string // distinct property-name lists, in edge order
-	classNames map[uint32]string
+	classNames map[snapshot.StringID]string
 	locs       []snapshot.Location
 }
 
 // deferredNode is a node whose class depends on the interface definitions.
 type deferredNode struct {
-	ord, end uint32 // ordinal; end of its dominator subtree (preorder positions)
-	pos      uint32 // preorder position
-	shape    int32  // index in shapes; -1 for a node that is not a plain object
-	class    uint32 // its class string when no interface names it
-	loc      int32  // index in locs for a location-keyed object, else -1
+	ord      snapshot.Ordinal
+	pos, end uint32            // its preorder position; the end of its dominator subtree
+	shape    int32             // index in shapes; -1 for a node that is not a plain object
+	class    snapshot.StringID // its class string when no interface names it
+	loc      int32             // index in locs for a location-keyed object, else -1
 	distance int32
 	self     uint64
 	retained uint64
@@ -45,20 +46,19 @@ type deferredNode struct {
 // Defer reduces the analysed graph g to a Deferred. g is not changed.
 func Defer(g *graph.Graph) *Deferred {
 	s := g.S
-	n := uint32(s.NodeCount())
 	// The class strings that plain objects fall back to ("Object"): every
 	// node of such a class may share an aggregate with plain objects.
-	variableClass := map[uint32]bool{}
-	for i := uint32(0); i < n; i++ {
+	variableClass := map[snapshot.StringID]bool{}
+	for i := range snapshot.Ordinal(s.NodeCount()) {
 		if g.IsPlainObject(i) {
 			variableClass[s.NodeNames[i]] = true
 		}
 	}
-	variable := func(i uint32) bool { return g.IsPlainObject(i) || variableClass[g.Class[i]] }
-	d := &Deferred{classNames: map[uint32]string{}}
+	variable := func(i snapshot.Ordinal) bool { return g.IsPlainObject(i) || variableClass[g.Class[i]] }
+	d := &Deferred{classNames: map[snapshot.StringID]string{}}
 
 	own := g.OwnClasses()
-	raw, first, perNode := aggregate(g, own, func(i uint32) bool { return !variable(i) })
+	raw, first, perNode := aggregate(g, own, func(i snapshot.Ordinal) bool { return !variable(i) })
 	for k := range raw {
 		raw[k].Distance = math.MaxInt32
 	}
@@ -109,7 +109,7 @@ func Defer(g *graph.Graph) *Deferred {
 			d.classNames[dn.class] = strings.Clone(g.String(dn.class))
 		}
 		if s.NodeTypes[o] == snapshot.NodeObject {
-			k, _ = slices.BinarySearchFunc(located, o, func(l graph.LocatedNode, o uint32) int { return int(int64(l.Node) - int64(o)) })
+			k, _ = slices.BinarySearchFunc(located, o, func(l graph.LocatedNode, o snapshot.Ordinal) int { return cmp.Compare(l.Node, o) })
 			if k < len(located) && located[k].Node == o {
 				l := s.Locations[located[k].Location]
 				lk := [3]int32{int32(l.ScriptID), l.Line, l.Column}
@@ -143,12 +143,12 @@ func (d *Deferred) Classes(defs []graph.Interface) []Class {
 	// own class string) and location.
 	type aggKey struct {
 		iface int32 // interface index, or -1
-		class uint32
+		class snapshot.StringID
 		loc   int32
 	}
 	index := map[aggKey]int32{}
 	var vars []Class
-	var varFirst []uint32
+	var varFirst []snapshot.Ordinal
 	perNode := make([]int32, len(d.nodes))
 	for k := range d.nodes {
 		dn := &d.nodes[k]

@@ -10,6 +10,7 @@ import (
 	"github.com/heapscope/heapscope/graph"
 	"github.com/heapscope/heapscope/internal/corpustest"
 	"github.com/heapscope/heapscope/internal/overlap"
+	"github.com/heapscope/heapscope/snapshot"
 	"github.com/heapscope/heapscope/summary"
 )
 
@@ -60,7 +61,7 @@ func checkNodes(t *testing.T, g *graph.Graph, path string) {
 	sc := bufio.NewScanner(corpustest.Gunzip(t, path))
 	sc.Buffer(make([]byte, 1<<20), 1<<26)
 	sc.Scan() // column header
-	var i uint32
+	var i snapshot.Ordinal
 	mismatches := 0
 	for sc.Scan() {
 		var row struct {
@@ -81,7 +82,7 @@ func checkNodes(t *testing.T, g *graph.Graph, path string) {
 			t.Fatalf("oracle has more nodes than %d", s.NodeCount())
 		}
 		got := []any{s.NodeIDs[i], s.TypeName(i), g.Distance[i], s.NodeIDs[g.Dominator[i]], g.Shallow[i], s.SelfSize(i), g.Retained[i], g.ClassName(i), uint8(g.Detachedness[i])}
-		want := []any{uint32(row.id), row.typ, int32(row.dist), uint32(row.dom), uint64(row.self), uint64(row.raw), uint64(row.ret), row.class, uint8(row.det)}
+		want := []any{snapshot.NodeID(row.id), row.typ, int32(row.dist), snapshot.NodeID(row.dom), uint64(row.self), uint64(row.raw), uint64(row.ret), row.class, uint8(row.det)}
 		for k := range got {
 			if got[k] != want[k] {
 				mismatches++

@@ -27,7 +27,7 @@ func NodeKeys(g *graph.Graph) (keys []string, perNode []int32) {
 }
 
 type locKey struct {
-	class  uint32
+	class  snapshot.StringID
 	script uint32
 	line   int32
 	col    int32
@@ -36,7 +36,7 @@ type locKey struct {
 // index assigns each node that passes filter (nil for all) and has a
 // non-zero shallow size its Summary row under the classification cl; rows
 // carry Key, Name and Location.
-func index(g *graph.Graph, cl *graph.Classes, filter func(uint32) bool) (rows []Class, perNode []int32) {
+func index(g *graph.Graph, cl *graph.Classes, filter func(snapshot.Ordinal) bool) (rows []Class, perNode []int32) {
 	raw, _, perNode := aggregate(g, cl, filter)
 	rows, rowOf := collide(raw)
 	for i, a := range perNode {
@@ -54,9 +54,9 @@ func index(g *graph.Graph, cl *graph.Classes, filter func(uint32) bool) (rows []
 // one's first node. Most nodes are keyed by class string alone, through a
 // dense table; objects with a constructor location are keyed by (class,
 // location), and locations are merged in node order rather than looked up.
-func aggregate(g *graph.Graph, cl *graph.Classes, filter func(uint32) bool) (raw []Class, first []uint32, perNode []int32) {
+func aggregate(g *graph.Graph, cl *graph.Classes, filter func(snapshot.Ordinal) bool) (raw []Class, first []snapshot.Ordinal, perNode []int32) {
 	s := g.S
-	n := uint32(s.NodeCount())
+	n := snapshot.Ordinal(s.NodeCount())
 	byClass := make([]int32, s.Strings.Len()+64)
 	for i := range byClass {
 		byClass[i] = -1
@@ -65,7 +65,7 @@ func aggregate(g *graph.Graph, cl *graph.Classes, filter func(uint32) bool) (raw
 	perNode = make([]int32, n)
 	located := g.LocatedNodes()
 	k := 0
-	for i := uint32(0); i < n; i++ {
+	for i := range n {
 		for k < len(located) && located[k].Node < i {
 			k++
 		}

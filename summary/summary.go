@@ -72,7 +72,7 @@ func totalsBeforeDominators(g *graph.Graph) Totals {
 	s := g.S
 	t := Totals{NodeCount: s.NodeCount(), EdgeCount: s.EdgeCount()}
 	for i := range s.NodeIDs {
-		t.SumRawSelfSize += s.SelfSize(uint32(i))
+		t.SumRawSelfSize += s.SelfSize(snapshot.Ordinal(i))
 	}
 	for _, d := range g.Distance {
 		switch {
@@ -101,9 +101,9 @@ func computeStatistics(g *graph.Graph) Statistics {
 	s := g.S
 	var st Statistics
 	native := s.ExtraNativeBytes
-	var arrays []uint32
+	var arrays []snapshot.Ordinal
 	for i := range s.NodeIDs {
-		o := uint32(i)
+		o := snapshot.Ordinal(i)
 		size := g.Shallow[o]
 		switch s.NodeTypes[o] {
 		case snapshot.NodeHidden:
@@ -130,13 +130,13 @@ func computeStatistics(g *graph.Graph) Statistics {
 
 // arraysSize sums the shallow sizes of the arrays plus each one's elements
 // store where the array is the store's only retainer.
-func arraysSize(g *graph.Graph, arrays []uint32) uint64 {
+func arraysSize(g *graph.Graph, arrays []snapshot.Ordinal) uint64 {
 	s := g.S
 	var size uint64
 	for _, o := range arrays {
 		size += g.Shallow[o]
 		for e := s.FirstEdge[o]; e < s.FirstEdge[o+1]; e++ {
-			if s.EdgeTypes[e] == snapshot.EdgeInternal && s.Strings.At(s.EdgeNames[e]) == "elements" {
+			if s.EdgeTypes[e] == snapshot.EdgeInternal && s.Strings.At(s.EdgeNameID(e)) == "elements" {
 				if el := s.EdgeTo[e]; g.HasOneRetainer(el) {
 					size += g.Shallow[el]
 				}
@@ -151,28 +151,28 @@ func arraysSize(g *graph.Graph, arrays []uint32) uint64 {
 // nodes that pass filter (nil for all). Nodes whose shallow size is 0 are
 // not counted, as in DevTools. Rows come in DevTools' order of first
 // appearance; use Sort to order them.
-func Classes(g *graph.Graph, filter func(ordinal uint32) bool) []Class {
+func Classes(g *graph.Graph, filter func(snapshot.Ordinal) bool) []Class {
 	rows, _ := ClassesByNode(g, filter)
 	return rows
 }
 
 // ClassesByNode is Classes that also returns each node's row (-1 for the
 // nodes the Summary does not count), as NodeKeys does, from one pass.
-func ClassesByNode(g *graph.Graph, filter func(ordinal uint32) bool) ([]Class, []int32) {
+func ClassesByNode(g *graph.Graph, filter func(snapshot.Ordinal) bool) ([]Class, []int32) {
 	return ClassesByNodeAs(g, g.OwnClasses(), filter)
 }
 
 // ClassesByNodeAs is ClassesByNode with g's nodes classified as cl (from
 // g.Reclassify: DevTools' Comparison view keys a base snapshot with the
 // target's interface definitions) instead of g's own classes.
-func ClassesByNodeAs(g *graph.Graph, cl *graph.Classes, filter func(ordinal uint32) bool) ([]Class, []int32) {
+func ClassesByNodeAs(g *graph.Graph, cl *graph.Classes, filter func(snapshot.Ordinal) bool) ([]Class, []int32) {
 	rows, perNode := classesBeforeDominators(g, cl, filter)
 	classRetained(treeOf(g), perNode, rows)
 	return rows, perNode
 }
 
 // classesBeforeDominators is ClassesByNodeAs without the retained sizes.
-func classesBeforeDominators(g *graph.Graph, cl *graph.Classes, filter func(ordinal uint32) bool) ([]Class, []int32) {
+func classesBeforeDominators(g *graph.Graph, cl *graph.Classes, filter func(snapshot.Ordinal) bool) ([]Class, []int32) {
 	rows, perNode := index(g, cl, filter)
 	for k := range rows {
 		rows[k].Distance = math.MaxInt32
@@ -207,9 +207,10 @@ type Pending struct {
 // dominatorTree is what the Summary needs of a graph once the rows are
 // begun: the dominator tree's preorder layout and the retained sizes.
 type dominatorTree struct {
-	order, end  []uint32
+	order       []snapshot.Ordinal
+	end         []uint32
 	retained    []uint64
-	root        uint32
+	root        snapshot.Ordinal
 	extraNative uint64
 }
 

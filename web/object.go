@@ -19,12 +19,12 @@ const (
 
 // ref describes node i of sn for the API: object.Full, strings as a
 // browser should get them, the name cut to nameLen bytes.
-func ref(sn *snap, i uint32, nameLen int) object.Ref {
+func ref(sn *snap, i snapshot.Ordinal, nameLen int) object.Ref {
 	return object.New(sn.g, i, object.Full).Displayed(nameLen)
 }
 
-// refPage is the page [lo, hi) of the objects nodes (ordinals of sn).
-func refPage(sn *snap, nodes []uint32, lo, hi int) Page[object.Ref] {
+// refPage is the page [lo, hi) of the objects nodes of sn.
+func refPage(sn *snap, nodes []snapshot.Ordinal, lo, hi int) Page[object.Ref] {
 	out := Page[object.Ref]{Total: len(nodes), Offset: lo, Items: []object.Ref{}}
 	for _, o := range nodes[lo:hi] {
 		out.Items = append(out.Items, ref(sn, o, listNameLen))
@@ -41,7 +41,7 @@ type Edge struct {
 	Node object.Ref `json:"node"`
 }
 
-func newEdge(sn *snap, e, other uint32) Edge {
+func newEdge(sn *snap, e snapshot.EdgeIndex, other snapshot.Ordinal) Edge {
 	return Edge{
 		Type: sn.g.S.EdgeTypes[e].String(),
 		Name: object.Cut(snapshot.Display(graph.EdgeLabel(sn.g.S, e)), listNameLen),
@@ -105,7 +105,7 @@ func (s *Server) apiObject(w http.ResponseWriter, r *http.Request) (any, error) 
 	}
 	doms := g.DominatorChain(o)
 	ch := dominatorChain{Depth: len(doms), Head: []object.Ref{}, Tail: []object.Ref{}}
-	head, tail := doms, []uint32(nil)
+	head, tail := doms, []snapshot.Ordinal(nil)
 	if len(doms) > chainHead+chainTail {
 		head, tail = doms[:chainHead], doms[len(doms)-chainTail:]
 		ch.Elided = len(doms) - chainHead - chainTail
@@ -123,13 +123,13 @@ func (s *Server) apiObject(w http.ResponseWriter, r *http.Request) (any, error) 
 // --- /api/snapshots/{s}/objects/{id}/edges
 
 func (s *Server) apiEdges(w http.ResponseWriter, r *http.Request) (any, error) {
-	return s.objectPage(r, func(sn *snap, o uint32, offset, limit int) (any, error) {
+	return s.objectPage(r, func(sn *snap, o snapshot.Ordinal, offset, limit int) (any, error) {
 		st := sn.g.S
 		first, n := int(st.FirstEdge[o]), int(st.FirstEdge[o+1]-st.FirstEdge[o])
 		lo, hi := window(n, offset, limit)
 		out := Page[Edge]{Total: n, Offset: lo, Items: []Edge{}}
 		for k := lo; k < hi; k++ {
-			e := uint32(first + k)
+			e := snapshot.EdgeIndex(first + k)
 			out.Items = append(out.Items, newEdge(sn, e, st.EdgeTo[e]))
 		}
 		return out, nil
@@ -143,7 +143,7 @@ func (s *Server) apiEdges(w http.ResponseWriter, r *http.Request) (any, error) {
 const maxSortedRetainers = 1 << 20
 
 func (s *Server) apiRetainers(w http.ResponseWriter, r *http.Request) (any, error) {
-	return s.objectPage(r, func(sn *snap, o uint32, offset, limit int) (any, error) {
+	return s.objectPage(r, func(sn *snap, o snapshot.Ordinal, offset, limit int) (any, error) {
 		g := sn.g
 		from, to := g.Retainers(o)
 		n := int(to - from)

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/heapscope/heapscope/snapshot"
 )
 
 // Paging limits: a page never holds more than maxLimit rows, so that a
@@ -87,7 +89,7 @@ func (s *Server) snapParam(r *http.Request, name string) (*snap, error) {
 
 // objectParams resolves the snapshot {s} and the object {id} ("123" or
 // "@123", a V8 object id) of the request.
-func (s *Server) objectParams(r *http.Request) (*snap, uint32, error) {
+func (s *Server) objectParams(r *http.Request) (*snap, snapshot.Ordinal, error) {
 	sn, err := s.snapParam(r, "s")
 	if err != nil {
 		return nil, 0, err
@@ -97,7 +99,7 @@ func (s *Server) objectParams(r *http.Request) (*snap, uint32, error) {
 	if err != nil {
 		return nil, 0, badRequest("%q is not an object id", v)
 	}
-	o, ok := sn.g.OrdinalOf(uint32(id))
+	o, ok := sn.ordinalOf(snapshot.NodeID(id))
 	if !ok {
 		return nil, 0, notFound("snapshot %d has no object @%d", sn.index, id)
 	}
@@ -106,7 +108,7 @@ func (s *Server) objectParams(r *http.Request) (*snap, uint32, error) {
 
 // objectPage runs f on the object of the request, for the paged lists of
 // an object (offset, limit).
-func (s *Server) objectPage(r *http.Request, f func(sn *snap, o uint32, offset, limit int) (any, error)) (any, error) {
+func (s *Server) objectPage(r *http.Request, f func(sn *snap, o snapshot.Ordinal, offset, limit int) (any, error)) (any, error) {
 	offset, limit, err := page(r)
 	if err != nil {
 		return nil, err

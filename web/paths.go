@@ -25,7 +25,7 @@ type Hop struct {
 }
 
 // edgeLabel is edge e as the API shows it; "" for paths.NoEdge.
-func edgeLabel(g *graph.Graph, e uint32) string {
+func edgeLabel(g *graph.Graph, e snapshot.EdgeIndex) string {
 	if e == paths.NoEdge {
 		return ""
 	}
@@ -83,7 +83,7 @@ func hops(sn *snap, p paths.Path) []Hop {
 // --- /api/snapshots/{s}/objects/{id}/dominated
 
 func (s *Server) apiDominated(w http.ResponseWriter, r *http.Request) (any, error) {
-	return s.objectPage(r, func(sn *snap, o uint32, offset, limit int) (any, error) {
+	return s.objectPage(r, func(sn *snap, o snapshot.Ordinal, offset, limit int) (any, error) {
 		g := sn.g
 		kids := slices.Clone(g.Dominated[g.FirstDominated[o]:g.FirstDominated[o+1]])
 		sortNodes(g, kids, "retained", false)

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/heapscope/heapscope/graph"
+	"github.com/heapscope/heapscope/snapshot"
 	"github.com/heapscope/heapscope/summary"
 )
 
@@ -16,18 +17,21 @@ type snap struct {
 	name    string
 	g       *graph.Graph
 	totals  summary.Totals
-	maxJSID uint32
+	maxJSID snapshot.NodeID
+	// ids finds objects by id for the requests that name one; built on
+	// the first such request (8 bytes a node).
+	ids func() graph.IDIndex
 
 	// classes are the Summary rows in DevTools' order of first appearance;
 	// a class's id in the API is its index here. The instances of class c
 	// are inst[first[c]:first[c+1]], in ordinal order.
 	classes []summary.Class
 	first   []uint32
-	inst    []uint32
+	inst    []snapshot.Ordinal
 
 	sortMu sync.Mutex
 	// orders caches sorted copies of instance lists, by class and order.
-	orders     map[orderKey][]uint32
+	orders     map[orderKey][]snapshot.Ordinal
 	orderSlots int // number of ordinals held by orders
 }
 
@@ -41,7 +45,8 @@ type orderKey struct {
 const maxOrderSlots = 1 << 24
 
 func newSnap(index int, name string, g *graph.Graph) (*snap, error) {
-	sn := &snap{index: index, name: name, g: g, orders: map[orderKey][]uint32{}}
+	sn := &snap{index: index, name: name, g: g, orders: map[orderKey][]snapshot.Ordinal{}}
+	sn.ids = sync.OnceValue(func() graph.IDIndex { return graph.NewIDIndex(g.S) })
 	// The retainer index and the dominated lists are the parts of a graph
 	// built on demand: build them now, alongside the Summary, so that no
 	// request writes the graph.
@@ -74,21 +79,24 @@ func newSnap(index int, name string, g *graph.Graph) (*snap, error) {
 	for c := 1; c < len(sn.first); c++ {
 		sn.first[c] += sn.first[c-1]
 	}
-	sn.inst = make([]uint32, sn.first[len(keys)])
+	sn.inst = make([]snapshot.Ordinal, sn.first[len(keys)])
 	fill := slices.Clone(sn.first[:len(keys)])
 	for i, c := range perNode {
 		if c >= 0 {
-			sn.inst[fill[c]] = uint32(i)
+			sn.inst[fill[c]] = snapshot.Ordinal(i)
 			fill[c]++
 		}
 	}
 	return sn, nil
 }
 
+// ordinalOf returns the ordinal of the object with id id.
+func (sn *snap) ordinalOf(id snapshot.NodeID) (snapshot.Ordinal, bool) { return sn.ids().OrdinalOf(id) }
+
 // instances returns the instances of class c in the order by ("retained",
 // "self", "distance" or "id"; see sortNodes), reversed with reverse; the
 // slice must not be modified. Sorted lists are cached.
-func (sn *snap) instances(c int, by string, reverse bool) []uint32 {
+func (sn *snap) instances(c int, by string, reverse bool) []snapshot.Ordinal {
 	sn.sortMu.Lock()
 	defer sn.sortMu.Unlock()
 	key := orderKey{c, by, reverse}
@@ -109,26 +117,26 @@ func (sn *snap) instances(c int, by string, reverse bool) []uint32 {
 // sortNodes orders ordinals by a node column: sizes biggest first,
 // distances and ids smallest first, ties to the bigger retained size, then
 // the smaller id; reverse flips the whole order.
-func sortNodes(g *graph.Graph, o []uint32, by string, reverse bool) {
+func sortNodes(g *graph.Graph, o []snapshot.Ordinal, by string, reverse bool) {
 	ids := g.S.NodeIDs
-	tie := func(a, b uint32) int {
+	tie := func(a, b snapshot.Ordinal) int {
 		if c := cmp.Compare(g.Retained[b], g.Retained[a]); c != 0 {
 			return c
 		}
 		return cmp.Compare(ids[a], ids[b])
 	}
-	var col func(a, b uint32) int
+	var col func(a, b snapshot.Ordinal) int
 	switch by {
 	case "self":
-		col = func(a, b uint32) int { return cmp.Compare(g.Shallow[b], g.Shallow[a]) }
+		col = func(a, b snapshot.Ordinal) int { return cmp.Compare(g.Shallow[b], g.Shallow[a]) }
 	case "distance":
-		col = func(a, b uint32) int { return cmp.Compare(g.Distance[a], g.Distance[b]) }
+		col = func(a, b snapshot.Ordinal) int { return cmp.Compare(g.Distance[a], g.Distance[b]) }
 	case "id":
-		col = func(a, b uint32) int { return cmp.Compare(ids[a], ids[b]) }
+		col = func(a, b snapshot.Ordinal) int { return cmp.Compare(ids[a], ids[b]) }
 	default:
-		col = func(a, b uint32) int { return cmp.Compare(g.Retained[b], g.Retained[a]) }
+		col = func(a, b snapshot.Ordinal) int { return cmp.Compare(g.Retained[b], g.Retained[a]) }
 	}
-	slices.SortFunc(o, func(a, b uint32) int {
+	slices.SortFunc(o, func(a, b snapshot.Ordinal) int {
 		if c := col(a, b); c != 0 {
 			return c
 		}

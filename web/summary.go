@@ -13,12 +13,12 @@ import (
 
 // SnapshotInfo describes a served snapshot.
 type SnapshotInfo struct {
-	Index      int            `json:"index"`
-	Name       string         `json:"name"`
-	RootID     uint32         `json:"rootId"`
-	MaxJSID    uint32         `json:"maxJsId"`
-	ClassCount int            `json:"classCount"`
-	Totals     summary.Totals `json:"totals"`
+	Index      int             `json:"index"`
+	Name       string          `json:"name"`
+	RootID     snapshot.NodeID `json:"rootId"`
+	MaxJSID    snapshot.NodeID `json:"maxJsId"`
+	ClassCount int             `json:"classCount"`
+	Totals     summary.Totals  `json:"totals"`
 }
 
 func (s *Server) apiSnapshots(w http.ResponseWriter, r *http.Request) (any, error) {

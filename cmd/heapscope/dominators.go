@@ -11,6 +11,7 @@ import (
 	"github.com/heapscope/heapscope/load"
 	"github.com/heapscope/heapscope/progress"
 	"github.com/heapscope/heapscope/report"
+	"github.com/heapscope/heapscope/snapshot"
 )
 
 type dominatorsOptions struct {
@@ -50,7 +51,7 @@ holds it when it holds it directly.`,
 			start := g.S.Root
 			if o.id != "" {
 				var ok bool
-				if start, ok = ordinalByID(g, id); !ok {
+				if start, ok = g.OrdinalOf(id); !ok {
 					rep.Done()
 					return inputError(fmt.Errorf("%s: no object with id @%d", args[0], id))
 				}
@@ -75,17 +76,17 @@ holds it when it holds it directly.`,
 
 // check validates the flags; it returns the parsed --id and --min-size
 // (-1 for the default).
-func (o *dominatorsOptions) check(cmd *cobra.Command) (uint32, int64, error) {
+func (o *dominatorsOptions) check(cmd *cobra.Command) (snapshot.NodeID, int64, error) {
 	if o.depth < 0 {
 		return 0, 0, inputError(fmt.Errorf("--depth must not be negative, not %d", o.depth))
 	}
-	var id uint32
+	var id snapshot.NodeID
 	if o.id != "" {
 		v, err := strconv.ParseUint(strings.TrimPrefix(o.id, "@"), 10, 32)
 		if err != nil {
 			return 0, 0, inputError(fmt.Errorf("--id %q: not an object id", o.id))
 		}
-		id = uint32(v)
+		id = snapshot.NodeID(v)
 	}
 	minSize := int64(-1)
 	if cmd.Flags().Changed("min-size") {

@@ -13,6 +13,7 @@ import (
 	"github.com/heapscope/heapscope/paths"
 	"github.com/heapscope/heapscope/progress"
 	"github.com/heapscope/heapscope/report"
+	"github.com/heapscope/heapscope/snapshot"
 )
 
 type retainersOptions struct {
@@ -73,7 +74,7 @@ is the one nearest to the roots among those of the most common shape.`,
 }
 
 // check validates the flags and returns the parsed --id.
-func (o *retainersOptions) check() (uint32, error) {
+func (o *retainersOptions) check() (snapshot.NodeID, error) {
 	if (o.id == "") == (o.class == "") {
 		return 0, inputError(errors.New("give exactly one of --id and --class"))
 	}
@@ -87,12 +88,12 @@ func (o *retainersOptions) check() (uint32, error) {
 	if err != nil {
 		return 0, inputError(fmt.Errorf("--id %q: not an object id", o.id))
 	}
-	return uint32(id), nil
+	return snapshot.NodeID(id), nil
 }
 
-func retainersReport(g *graph.Graph, file string, id uint32, o retainersOptions) (*report.RetainersReport, error) {
+func retainersReport(g *graph.Graph, file string, id snapshot.NodeID, o retainersOptions) (*report.RetainersReport, error) {
 	opt := paths.Options{All: o.all}
-	var target uint32
+	var target snapshot.Ordinal
 	var cs *paths.ClassSample
 	if o.class != "" {
 		sample, ok := paths.ForClass(g, o.class, paths.ClassOptions{Options: opt})
@@ -102,20 +103,10 @@ func retainersReport(g *graph.Graph, file string, id uint32, o retainersOptions)
 		target, cs = sample.Representative, &sample
 	} else {
 		var ok bool
-		if target, ok = ordinalByID(g, id); !ok {
+		if target, ok = g.OrdinalOf(id); !ok {
 			return nil, inputError(fmt.Errorf("%s: no object with id @%d", file, id))
 		}
 	}
 	ps := paths.Shortest(g, target, o.k, opt)
 	return report.NewRetainersReport(g, file, target, ps, cs, o.k, o.all), nil
-}
-
-// ordinalByID finds the node with V8 object id id.
-func ordinalByID(g *graph.Graph, id uint32) (uint32, bool) {
-	for i, x := range g.S.NodeIDs {
-		if x == id {
-			return uint32(i), true
-		}
-	}
-	return 0, false
 }
