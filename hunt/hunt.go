@@ -491,8 +491,14 @@ func (h *hunter) snapshot(ctx context.Context, k int) error {
 		return err
 	}
 	h.r.Snapshots = append(h.r.Snapshots, st)
-	// The series reduces the previous graph: one full graph at a time.
-	h.series.Add(name, g)
+	// An earlier snapshot is reduced in the background while the hunt
+	// goes on, and let go: one full graph at a time, and the reduction is
+	// done long before the verdict.
+	if k < max(h.o.Snapshots, 2) {
+		h.series.AddEarlier(name, g)
+	} else {
+		h.series.Add(name, g)
+	}
 	saved := ""
 	if st.Saved != "" {
 		saved = ", saved to " + st.Saved

@@ -142,9 +142,12 @@ type earlier struct {
 	info SnapshotInfo
 	// rows returns the class rows with plain objects named after ifaces
 	// or, when there are none, after the snapshot's own definitions.
-	rows     func(ifaces []graph.Interface) []summary.Class
+	rows     func(ifaces []graph.Interface) ([]summary.Class, error)
 	ids      []snapshot.NodeID // in node order
 	retained []uint64          // retained size of ids[k]
+	// done is closed once the fields above are set: a snapshot known not
+	// to be the last is reduced in the background (Series.AddEarlier).
+	done chan struct{}
 }
 
 // reduce reduces g, a snapshot of a series other than the last, named
@@ -152,18 +155,53 @@ type earlier struct {
 func reduce(g *graph.Graph, name string) *earlier {
 	d := summary.Defer(g)
 	own := g.Interfaces
+	e := newEarlier(g, name)
+	e.rows = func(ifaces []graph.Interface) ([]summary.Class, error) {
+		if len(ifaces) == 0 {
+			ifaces = own
+		}
+		return d.Classes(ifaces), nil
+	}
+	return e
+}
+
+// reduceSummarized reduces g, whose class rows under its own interface
+// definitions are rows; they are the series' rows only if the last
+// snapshot names plain objects with the same definitions.
+func reduceSummarized(g *graph.Graph, name string, rows []summary.Class) *earlier {
+	own := g.Interfaces
+	e := newEarlier(g, name)
+	e.rows = func(ifaces []graph.Interface) ([]summary.Class, error) {
+		if len(ifaces) != 0 && !sameInterfaces(ifaces, own) {
+			return nil, fmt.Errorf("%s: class rows under other interface definitions than the last snapshot's", name)
+		}
+		return rows, nil
+	}
+	return e
+}
+
+// newEarlier keeps what every reduction keeps: the snapshot's description
+// and each object's retained size by id.
+func newEarlier(g *graph.Graph, name string) *earlier {
 	return &earlier{
 		info: snapshotInfo(g, name),
-		rows: func(ifaces []graph.Interface) []summary.Class {
-			if len(ifaces) == 0 {
-				ifaces = own
-			}
-			return d.Classes(ifaces)
-		},
 		// Kept in node order: a finding looks up one id per snapshot, and
 		// a few scans cost less than sorting every object by id.
 		ids:      slices.Clone(g.S.NodeIDs),
 		retained: slices.Clone(g.Retained),
+	}
+}
+
+func sameInterfaces(a, b []graph.Interface) bool {
+	return slices.EqualFunc(a, b, func(x, y graph.Interface) bool {
+		return x.Name == y.Name && slices.Equal(x.Properties, y.Properties)
+	})
+}
+
+// wait returns once e is reduced.
+func (e *earlier) wait() {
+	if e.done != nil {
+		<-e.done
 	}
 }
 
@@ -207,6 +245,9 @@ func analyze(earlier []*earlier, last *graph.Graph, lastName string, lastRows []
 	if opt.MaxCandidates <= 0 {
 		opt.MaxCandidates = DefaultMaxCandidates
 	}
+	for _, e := range earlier {
+		e.wait()
+	}
 	n := len(earlier) + 1
 	rep := &Report{Verdict: "no-leak", MinGrowth: opt.MinGrowth, Findings: []Finding{}}
 	for _, e := range earlier {
@@ -222,7 +263,10 @@ func analyze(earlier []*earlier, last *graph.Graph, lastName string, lastRows []
 	if lastRows == nil {
 		lastRows, perNode = summary.ClassesByNode(last, nil)
 	}
-	series := growth(earlier, last.Interfaces, lastRows)
+	series, err := growth(earlier, last.Interfaces, lastRows)
+	if err != nil {
+		return nil, err
+	}
 	firstMax := rep.Snapshots[0].MaxJSID
 	ki := newKeyIndex(last, lastRows, perNode, firstMax)
 	byKey := map[string]*classSeries{}
@@ -268,7 +312,7 @@ func analyze(earlier []*earlier, last *graph.Graph, lastName string, lastRows []
 }
 
 // growth lines up every snapshot's class rows by class key.
-func growth(earlier []*earlier, ifaces []graph.Interface, lastRows []summary.Class) []*classSeries {
+func growth(earlier []*earlier, ifaces []graph.Interface, lastRows []summary.Class) ([]*classSeries, error) {
 	n := len(earlier) + 1
 	byKey := map[string]*classSeries{}
 	var order []*classSeries
@@ -285,13 +329,17 @@ func growth(earlier []*earlier, ifaces []graph.Interface, lastRows []summary.Cla
 		}
 	}
 	for k, e := range earlier {
-		add(k, e.rows(ifaces))
+		rows, err := e.rows(ifaces)
+		if err != nil {
+			return nil, err
+		}
+		add(k, rows)
 	}
 	add(n-1, lastRows)
 	for _, cs := range order {
 		cs.growth = int64(cs.retained[n-1]) - int64(cs.retained[0])
 	}
-	return order
+	return order, nil
 }
 
 func (cs *classSeries) isCandidate(minGrowth, n int) bool {

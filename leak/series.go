@@ -45,6 +45,39 @@ func (s *Series) Add(name string, g *graph.Graph) {
 	s.lastRows, s.lastPerNode = nil, nil
 }
 
+// AddEarlier appends g, named name, as a snapshot that will not be the
+// last: it is reduced at once, in the background, and the series does not
+// keep it (Report waits for the reduction). A live hunt, which knows how
+// many snapshots it takes, lets each earlier graph go before it takes the
+// next snapshot. Add and AddEarlier must not be called concurrently.
+func (s *Series) AddEarlier(name string, g *graph.Graph) {
+	if s.last != nil {
+		s.earlier = append(s.earlier, reduce(s.last, s.lastName))
+		s.last, s.lastRows, s.lastPerNode = nil, nil, nil
+	}
+	e := &earlier{done: make(chan struct{})}
+	s.earlier = append(s.earlier, e)
+	go func() {
+		defer close(e.done)
+		r := reduce(g, name)
+		e.info, e.rows, e.ids, e.retained = r.info, r.rows, r.ids, r.retained
+	}()
+}
+
+// AddEarlierSummarized is AddEarlier for a graph analysed with the last
+// snapshot's interface definitions (graph.Options.Interfaces) whose
+// Summary rows the loader computed while its dominator tree was built: the
+// reduction is then only the rows and the retained sizes by id, at once.
+// Report fails if the last snapshot's definitions turn out to differ. The
+// key, internal to this module, keeps it for package load.
+func (s *Series) AddEarlierSummarized(_ overlap.Key, name string, g *graph.Graph, rows []summary.Class) {
+	if s.last != nil {
+		s.earlier = append(s.earlier, reduce(s.last, s.lastName))
+		s.last, s.lastRows, s.lastPerNode = nil, nil, nil
+	}
+	s.earlier = append(s.earlier, reduceSummarized(g, name, rows))
+}
+
 // AddSummarized is Add for a graph whose Summary rows and per-node rows
 // (summary.ClassesByNode) the loader computed while its dominator tree was
 // built. The key, internal to this module, keeps it for package load.
@@ -56,7 +89,7 @@ func (s *Series) AddSummarized(_ overlap.Key, name string, g *graph.Graph, rows 
 // Len is the number of snapshots added.
 func (s *Series) Len() int {
 	if s.last == nil {
-		return 0
+		return len(s.earlier)
 	}
 	return len(s.earlier) + 1
 }
@@ -65,7 +98,7 @@ func (s *Series) Len() int {
 // two.
 func (s *Series) Report() (*Report, error) {
 	if s.last == nil {
-		return nil, fmt.Errorf("need at least two snapshots of one process, got 0")
+		return nil, fmt.Errorf("need at least two snapshots of one process, the last added with Add; got %d earlier ones", len(s.earlier))
 	}
 	return analyze(s.earlier, s.last, s.lastName, s.lastRows, s.lastPerNode, s.opt)
 }

@@ -56,13 +56,13 @@ func corpusSeries(t *testing.T) map[string][]string {
 func fullEarlier(g *graph.Graph, name string) *earlier {
 	return &earlier{
 		info: snapshotInfo(g, name),
-		rows: func(ifaces []graph.Interface) []summary.Class {
+		rows: func(ifaces []graph.Interface) ([]summary.Class, error) {
 			cl := g.OwnClasses()
 			if len(ifaces) > 0 {
 				cl = g.Reclassify(ifaces)
 			}
 			rows, _ := summary.ClassesByNodeAs(g, cl, nil)
-			return rows
+			return rows, nil
 		},
 		ids:      g.S.NodeIDs,
 		retained: g.Retained,
@@ -113,10 +113,26 @@ func TestSeriesMatchesFullGraphs(t *testing.T) {
 			if err != nil {
 				return
 			}
-			gotJSON, _ := json.Marshal(got)
 			wantJSON, _ := json.Marshal(want)
-			if string(gotJSON) != string(wantJSON) {
+			if gotJSON, _ := json.Marshal(got); string(gotJSON) != string(wantJSON) {
 				t.Errorf("Series report differs from the full graphs'\n got %s\nwant %s", gotJSON, wantJSON)
+			}
+			// As a live hunt adds them: the earlier ones reduced in the
+			// background as they come.
+			hunt := NewSeries(Options{})
+			for k, g := range graphs[:n-1] {
+				hunt.AddEarlier(names[k], g)
+			}
+			hunt.Add(names[n-1], last)
+			if hunt.Len() != n {
+				t.Errorf("Len %d after %d snapshots", hunt.Len(), n)
+			}
+			got, err = hunt.Report()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if gotJSON, _ := json.Marshal(got); string(gotJSON) != string(wantJSON) {
+				t.Errorf("AddEarlier's report differs from the full graphs'\n got %s\nwant %s", gotJSON, wantJSON)
 			}
 		})
 	}
@@ -147,5 +163,15 @@ func TestSeriesLen(t *testing.T) {
 	}
 	if _, err := s.Report(); err != nil {
 		t.Error(err)
+	}
+	// Only earlier snapshots: no last one to report on.
+	e := NewSeries(Options{})
+	snap, err := snapshot.ReadFile(files[0], snapshot.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.AddEarlier("a", graph.Analyze(snap, graph.Options{}))
+	if _, err := e.Report(); err == nil || e.Len() != 1 {
+		t.Errorf("one earlier snapshot: Len %d, error %v", e.Len(), err)
 	}
 }

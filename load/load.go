@@ -197,19 +197,30 @@ func Series(srcs []Source, lopt leak.Options, opt Options) (*leak.Report, error)
 		return nil, err
 	}
 	series := leak.NewSeries(lopt)
-	// Graphs arrive in any order when two load at once; the series takes
-	// them in order, and lets each go once the next is added.
+	// The earlier snapshots are analysed with the last one's interface
+	// definitions, so their class rows are final: each is begun while its
+	// dominator tree is built and finished by the goroutine that loaded
+	// it. Graphs arrive in any order when two load at once; the series
+	// takes them in order, and none is kept once added.
 	var mu sync.Mutex
-	ready := make([]*graph.Graph, n-1)
+	type reduced struct {
+		g    *graph.Graph
+		rows []summary.Class
+	}
+	ready := make([]*reduced, n-1)
+	pendings := make([]*summary.Pending, n-1)
 	next := 0
-	err = each(srcs[:n-1], rep, func(int) graph.Options {
-		return graph.Options{Interfaces: last.Interfaces, SkipDistances: true}
+	err = each(srcs[:n-1], rep, func(k int) graph.Options {
+		return graph.Options{Interfaces: last.Interfaces, SkipDistances: true,
+			Overlap: overlap.New(func(g *graph.Graph) { pendings[k] = summary.Begin(overlap.Key{}, g) })}
 	}, func(k int, g *graph.Graph) {
+		rows, _, _ := pendings[k].Finish(g)
+		pendings[k] = nil
 		mu.Lock()
 		defer mu.Unlock()
-		ready[k] = g
+		ready[k] = &reduced{g, rows}
 		for next < len(ready) && ready[next] != nil {
-			series.Add(srcs[next].Name, ready[next])
+			series.AddEarlierSummarized(overlap.Key{}, srcs[next].Name, ready[next].g, ready[next].rows)
 			ready[next] = nil
 			next++
 		}

@@ -2,6 +2,7 @@ package summary
 
 import (
 	"cmp"
+	"encoding/binary"
 	"math"
 	"slices"
 	"strings"
@@ -48,13 +49,16 @@ func Defer(g *graph.Graph) *Deferred {
 	s := g.S
 	// The class strings that plain objects fall back to ("Object"): every
 	// node of such a class may share an aggregate with plain objects.
-	variableClass := map[snapshot.StringID]bool{}
+	// There are very few (one in V8's snapshots): a list beats a map.
+	var variableClass []snapshot.StringID
 	for i := range snapshot.Ordinal(s.NodeCount()) {
-		if g.IsPlainObject(i) {
-			variableClass[s.NodeNames[i]] = true
+		if g.IsPlainObject(i) && !slices.Contains(variableClass, s.NodeNames[i]) {
+			variableClass = append(variableClass, s.NodeNames[i])
 		}
 	}
-	variable := func(i snapshot.Ordinal) bool { return g.IsPlainObject(i) || variableClass[g.Class[i]] }
+	variable := func(i snapshot.Ordinal) bool {
+		return g.IsPlainObject(i) || slices.Contains(variableClass, g.Class[i])
+	}
 	d := &Deferred{classNames: map[snapshot.StringID]string{}}
 
 	own := g.OwnClasses()
@@ -77,8 +81,11 @@ func Defer(g *graph.Graph) *Deferred {
 
 	located := g.LocatedNodes()
 	locIndex := map[[3]int32]int32{}
+	// Shapes are looked up by their property names' string ids (the
+	// string table holds each name once), without a string per object.
 	shapeIndex := map[string]int32{}
 	var props []string
+	var key []byte
 	k := 0
 	for pos, o := range g.DominatorPreorder {
 		if g.Shallow[o] == 0 || !variable(o) {
@@ -91,12 +98,17 @@ func Defer(g *graph.Graph) *Deferred {
 		}
 		if g.IsPlainObject(o) {
 			dn.class = s.NodeNames[o]
-			props = g.AppendPropertyNames(props[:0], o)
-			key := strings.Join(props, "\x00")
-			sh, ok := shapeIndex[key]
+			key = key[:0]
+			for e := s.FirstEdge[o]; e < s.FirstEdge[o+1]; e++ {
+				if s.EdgeTypes[e] == snapshot.EdgeProperty {
+					key = binary.LittleEndian.AppendUint32(key, uint32(s.EdgeNameID(e)))
+				}
+			}
+			sh, ok := shapeIndex[string(key)]
 			if !ok {
+				props = g.AppendPropertyNames(props[:0], o)
 				sh = int32(len(d.shapes))
-				shapeIndex[key] = sh
+				shapeIndex[string(key)] = sh
 				shape := make([]string, len(props))
 				for j, p := range props {
 					shape[j] = strings.Clone(p)
