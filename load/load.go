@@ -228,6 +228,10 @@ func Series(srcs []Source, lopt leak.Options, opt Options) (*leak.Report, error)
 	if err != nil {
 		return nil, err
 	}
+	// The earlier graphs are garbage now. Collected at once (quick: a few
+	// pointer-free arrays), their pages hold the verdict's retainer index
+	// instead of fresh pages faulted in on the way to the verdict.
+	runtime.GC()
 	rep.Phase("looking for leaks")
 	rows, perNode, _ := pending.Finish(last)
 	series.AddSummarized(overlap.Key{}, srcs[n-1].Name, last, rows, perNode)
