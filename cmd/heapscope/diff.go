@@ -12,7 +12,6 @@ import (
 	"github.com/heapscope/heapscope/load"
 	"github.com/heapscope/heapscope/progress"
 	"github.com/heapscope/heapscope/report"
-	"github.com/heapscope/heapscope/summary"
 )
 
 type diffOptions struct {
@@ -74,32 +73,15 @@ func (o *diffOptions) check(args []string) error {
 	return nil
 }
 
-func diffSnapshot(g *graph.Graph, file string) report.DiffSnapshot {
-	return report.DiffSnapshot{
-		File:          file,
-		NodeCount:     g.NodeCount(),
-		TotalSize:     summary.ComputeTotals(g).TotalSize,
-		MaxJSObjectID: g.S.MaxJSNodeID(),
-	}
-}
-
 func writeDiff(cmd *cobra.Command, base, target *graph.Graph, baseFile, targetFile string, o diffOptions, rep *progress.Reporter) error {
 	rep.Phase("comparing")
-	res := diff.Compare(base, target)
-	r := &report.DiffReport{
-		Base:       diffSnapshot(base, baseFile),
-		Target:     diffSnapshot(target, targetFile),
-		ClassCount: len(res.Classes),
-		Warnings:   res.Warnings,
-	}
+	r := report.NewDiffReport(base, target, baseFile, targetFile, diff.Compare(base, target))
 	rep.Done()
-	if len(res.Warnings) > 0 {
-		fmt.Fprintf(cmd.ErrOrStderr(), "heapscope: warning: %s\n", strings.Join(res.Warnings, "; "))
+	if len(r.Warnings) > 0 {
+		fmt.Fprintf(cmd.ErrOrStderr(), "heapscope: warning: %s\n", strings.Join(r.Warnings, "; "))
 	}
-	classes := res.Classes
-	diff.Sort(classes, diff.SortBy(o.sortBy))
-	classes = selectRows(classes, func(c *diff.Class) string { return c.Name }, o.filter, o.top, o.asJSON)
-	r.Classes = classes
+	diff.Sort(r.Classes, diff.SortBy(o.sortBy))
+	r.Classes = selectRows(r.Classes, func(c *diff.Class) string { return c.Name }, o.filter, o.top, o.asJSON)
 	if o.asJSON {
 		return report.WriteJSON(cmd.OutOrStdout(), r)
 	}

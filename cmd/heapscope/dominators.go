@@ -21,10 +21,6 @@ type dominatorsOptions struct {
 	asJSON  bool
 }
 
-// defaultMinShare is the default --min-size: this fraction of the start
-// object's retained size, so that each level lists at most ~100 objects.
-const defaultMinShare = 0.01
-
 func dominatorsCmd() *cobra.Command {
 	var o dominatorsOptions
 	cmd := &cobra.Command{
@@ -48,19 +44,15 @@ holds it when it holds it directly.`,
 			if err != nil {
 				return loadError(err)
 			}
-			start := g.S.Root
+			var start *snapshot.NodeID
 			if o.id != "" {
-				var ok bool
-				if start, ok = g.OrdinalOf(id); !ok {
-					rep.Done()
-					return inputError(fmt.Errorf("%s: no object with id @%d", args[0], id))
-				}
+				start = &id
 			}
-			if minSize < 0 {
-				minSize = int64(defaultMinShare * float64(g.Retained[start]))
-			}
-			r := report.NewDominatorsReport(g, args[0], start, o.depth, uint64(minSize))
+			r, err := report.FindDominators(g, args[0], start, o.depth, minSize)
 			rep.Done()
+			if err != nil {
+				return inputError(err)
+			}
 			if o.asJSON {
 				return report.WriteJSON(cmd.OutOrStdout(), r)
 			}

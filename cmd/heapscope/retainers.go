@@ -8,9 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/heapscope/heapscope/graph"
 	"github.com/heapscope/heapscope/load"
-	"github.com/heapscope/heapscope/paths"
 	"github.com/heapscope/heapscope/progress"
 	"github.com/heapscope/heapscope/report"
 	"github.com/heapscope/heapscope/snapshot"
@@ -54,10 +52,10 @@ is the one nearest to the roots among those of the most common shape.`,
 				return loadError(err)
 			}
 			rep.Phase("finding retainer paths")
-			r, err := retainersReport(g, args[0], id, o)
+			r, err := report.FindRetainers(g, args[0], report.RetainersQuery{ID: id, Class: o.class, Paths: o.k, All: o.all})
 			rep.Done()
 			if err != nil {
-				return err
+				return inputError(err)
 			}
 			if o.asJSON {
 				return report.WriteJSON(cmd.OutOrStdout(), r)
@@ -89,24 +87,4 @@ func (o *retainersOptions) check() (snapshot.NodeID, error) {
 		return 0, inputError(fmt.Errorf("--id %q: not an object id", o.id))
 	}
 	return snapshot.NodeID(id), nil
-}
-
-func retainersReport(g *graph.Graph, file string, id snapshot.NodeID, o retainersOptions) (*report.RetainersReport, error) {
-	opt := paths.Options{All: o.all}
-	var target snapshot.Ordinal
-	var cs *paths.ClassSample
-	if o.class != "" {
-		sample, ok := paths.ForClass(g, o.class, paths.ClassOptions{Options: opt})
-		if !ok {
-			return nil, inputError(fmt.Errorf("%s: no objects of class %q", file, o.class))
-		}
-		target, cs = sample.Representative, &sample
-	} else {
-		var ok bool
-		if target, ok = g.OrdinalOf(id); !ok {
-			return nil, inputError(fmt.Errorf("%s: no object with id @%d", file, id))
-		}
-	}
-	ps := paths.Shortest(g, target, o.k, opt)
-	return report.NewRetainersReport(g, file, target, ps, cs, o.k, o.all), nil
 }
