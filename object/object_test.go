@@ -49,3 +49,39 @@ func TestLocationJSON(t *testing.T) {
 		t.Errorf("Cut split a character: %q", got)
 	}
 }
+
+func TestEdgeShape(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"[312]", "[n]"},
+		{"{12}", "{n}"},
+		{".next", ".next"},
+		{".item1", ".item1"},
+		{`["a 1"]`, `["a 1"]`},
+		{"[[weak]]", "[[weak]]"},
+		{"{3 / part of key (Object @123) -> value (Object @45) pair in WeakMap (table @67)}",
+			"{n / part of key (Object @n) -> value (Object @n) pair in WeakMap (table @n)}"},
+		{"", ""},
+	} {
+		if got := EdgeShape(c.in); got != c.want {
+			t.Errorf("EdgeShape(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestChainAlike(t *testing.T) {
+	c := Chain{
+		{Edge: "[0]", Ref: Ref{Class: "Array", Name: "Array"}},
+		{Edge: "[7]", Ref: Ref{Class: "Array", Name: "Array"}},
+		{Edge: ".next", Ref: Ref{Class: "Listener", Name: "a"}},
+		{Edge: ".next", Ref: Ref{Class: "Listener", Name: "b"}},
+		{Edge: ".next", Ref: Ref{Class: "Other", Name: "b"}},
+	}
+	for _, x := range []struct {
+		j, k int
+		want bool
+	}{{0, 1, true}, {2, 3, true}, {1, 2, false}, {3, 4, false}} {
+		if got := c.Alike(x.j, x.k); got != x.want {
+			t.Errorf("Alike(%d, %d) = %v, want %v", x.j, x.k, got, x.want)
+		}
+	}
+}

@@ -6,12 +6,17 @@
 // pane auto-expands: at each step the retainer with the smallest distance
 // from the roots, ties broken by the retainer's display name and then by
 // DevTools' retainer array order. Further paths are the next shortest
-// distinct ones (by hop count), found by a best-first (A*) search from the
-// object towards the roots that uses DevTools' distances as its estimate of
-// the hops still to go. "Distinct" means more than "different": each
-// further path must join the earlier ones at a node where no other path
-// joined them, so that the paths show different ways the object is held
-// rather than one route reached from every global function that shares it.
+// distinct ones, found by best-first (A*) searches from the object towards
+// the roots that use DevTools' distances as their estimate of the hops
+// still to go. "Distinct" means more than "different", and is decided near
+// the object: each further path leaves the earlier ones as near to the
+// object as possible (through another retainer of the object when one
+// leads to a root, else of the hop before it, and so on), the shortest such
+// path first; and, unless it leaves them at the object itself, at a node
+// where no other path left them. So the paths show the different ways the
+// object is held (its second real retainer) rather than one route reached
+// from every global function that shares it; variants at the root end come
+// only when there is nothing nearer. The paths are listed shortest first.
 //
 // The search allocates only its frontier, never per node of the graph, and
 // its work is bounded (Options.MaxWork), so it stays fast on snapshots of
@@ -84,7 +89,8 @@ type entry struct {
 	f      int64              // depth + estimated hops from the root to node
 	seq    uint32             // creation order, in DevTools' retainer order within one expansion
 	minD   int32              // the smallest distance on the suffix
-	used   bool               // on an accepted path
+	trie   int32              // the suffix's node in the trie of accepted suffixes; -1 once it left them
+	key    int32              // depth at which the suffix leaves the accepted ones (a lower bound while trie ≥ 0)
 }
 
 // candidate is a retainer of the node being expanded.
@@ -104,6 +110,7 @@ type searcher struct {
 	heap      []int32
 	pops      map[snapshot.Ordinal]uint32
 	junctions map[snapshot.Ordinal]bool
+	trie      map[trieKey]int32 // the accepted paths' suffixes, target first
 	work      int
 	maxWork   int
 	cands     []candidate
@@ -117,8 +124,9 @@ type searcher struct {
 //
 // The first path is the chain DevTools' Retainers pane auto-expands (first
 // retainer by distance, then name, then DevTools' retainer order). Each
-// further path joins the earlier ones at a node where none joined before
-// (see the package documentation); several edges between the same two
+// further path leaves the earlier ones as near to target as it can, at a
+// node where none left them before (see the package documentation); the
+// paths are then sorted by length, stably; several edges between the same two
 // nodes count once, the one DevTools lists first. Shortest returns nil for
 // the root itself, for an ordinal out of range and for objects that no path
 // from the root reaches (retained only weakly or by unreachable objects).
@@ -148,6 +156,7 @@ func shortest(g *graph.Graph, target snapshot.Ordinal, k int, opt Options) ([]Pa
 		rootDist:  g.Distance[g.S.Root],
 		pops:      map[snapshot.Ordinal]uint32{},
 		junctions: map[snapshot.Ordinal]bool{},
+		trie:      map[trieKey]int32{},
 		maxWork:   opt.MaxWork,
 	}
 	if sr.maxWork <= 0 {
@@ -235,11 +244,39 @@ func (sr *searcher) greedy(target snapshot.Ordinal) (Path, bool) {
 	return p, true
 }
 
+// trieKey is a child of a node of the trie of accepted suffixes: the
+// parent trie node (0 is the target) and the retainer.
+type trieKey struct {
+	parent int32
+	node   snapshot.Ordinal
+}
+
+// run finds up to k paths, one search each: each next path is the shortest
+// of those that leave the accepted ones nearest to the target (see
+// accept), and the paths are returned shortest first.
 func (sr *searcher) run(target snapshot.Ordinal, k int) []Path {
-	sr.push(entry{node: target, edge: NoEdge, parent: -1, f: sr.estimate(target), minD: sr.g.Distance[target]})
-	fanout := 2*k + 2
 	var out []Path
-	for len(sr.heap) > 0 && len(out) < k && sr.work < sr.maxWork {
+	for len(out) < k && sr.work < sr.maxWork && (len(out) == 0 || !sr.isGoal(target)) {
+		p, ok := sr.next(target, k)
+		if !ok {
+			break
+		}
+		out = append(out, p)
+		sr.addTrie(p)
+	}
+	slices.SortStableFunc(out, func(a, b Path) int { return cmp.Compare(len(a), len(b)) })
+	return out
+}
+
+// next searches for the next path: best first by the depth (from the
+// target) at which it leaves every accepted path, then by estimated
+// length. With no path accepted yet this is the plain shortest path.
+func (sr *searcher) next(target snapshot.Ordinal, k int) (Path, bool) {
+	sr.entries, sr.heap = sr.entries[:0], sr.heap[:0]
+	clear(sr.pops)
+	sr.push(entry{node: target, edge: NoEdge, parent: -1, f: sr.estimate(target), minD: sr.g.Distance[target], trie: 0, key: 1})
+	fanout := 2*k + 2
+	for len(sr.heap) > 0 && sr.work < sr.maxWork {
 		x := sr.pop()
 		sr.work++
 		en := sr.entries[x]
@@ -248,40 +285,61 @@ func (sr *searcher) run(target snapshot.Ordinal, k int) []Path {
 		}
 		if sr.isGoal(en.node) {
 			if sr.accept(x) {
-				sr.pops[en.node]++
-				out = append(out, sr.path(x))
+				return sr.path(x), true
 			}
 			continue
 		}
 		sr.pops[en.node]++
 		sr.expand(x, fanout)
 	}
-	return out
+	return nil, false
 }
 
 // accept decides whether the complete path starting at entry x is distinct
-// enough from the accepted ones: walking from its root end, the first node
-// where it joins them (its junction) must not be the junction of an
-// accepted path already. Without this rule the next
-// shortest paths are mostly the first one reached from other globals
-// (global.setTimeout, global.clearTimeout…: the same route to the object);
-// with it, each further path shows another way the object is held.
+// enough from the accepted ones. It must leave them somewhere (the search
+// makes that as near to the target as it can: another retainer of the
+// target when one leads to a root, else of the hop after it, and so on),
+// and, unless it leaves them at the target itself, the node where it
+// leaves them (its junction) must not be the junction of an accepted path:
+// without this rule the paths found after the nearest ones would mostly be
+// one route reached from other globals (global.setTimeout,
+// global.clearTimeout…).
 func (sr *searcher) accept(x int32) bool {
+	en := &sr.entries[x]
+	if len(sr.trie) == 0 {
+		return true // the first path
+	}
+	if en.trie >= 0 {
+		return false // an accepted path again
+	}
+	// The junction is the last node of the suffix the path shares with
+	// the accepted ones, en.key-1 hops from the target.
 	at := x
-	for at >= 0 && !sr.entries[at].used {
+	for sr.entries[at].depth > uint32(en.key-1) {
 		at = sr.entries[at].parent
 	}
-	if at >= 0 {
-		j := sr.entries[at].node
+	j := sr.entries[at].node
+	if en.key > 1 {
 		if sr.junctions[j] {
 			return false
 		}
 		sr.junctions[j] = true
 	}
-	for e := x; e >= 0 && !sr.entries[e].used; e = sr.entries[e].parent {
-		sr.entries[e].used = true
-	}
 	return true
+}
+
+// addTrie adds the suffixes of p to the trie of accepted ones.
+func (sr *searcher) addTrie(p Path) {
+	at := int32(0)
+	for j := len(p) - 2; j >= 0; j-- {
+		key := trieKey{parent: at, node: p[j].Node}
+		next, ok := sr.trie[key]
+		if !ok {
+			next = int32(len(sr.trie) + 1)
+			sr.trie[key] = next
+		}
+		at = next
+	}
 }
 
 // isGoal reports whether node i is held by the root itself: a user root
@@ -398,13 +456,26 @@ func (sr *searcher) expand(x int32, fanout int) {
 			continue // another edge from the same node: DevTools lists the first one first
 		}
 		last = u
+		depth := en.depth + 1
+		trie, key := int32(-1), en.key
+		if en.trie >= 0 {
+			if t, ok := sr.trie[trieKey{parent: en.trie, node: u}]; ok {
+				trie, key = t, int32(depth)+1
+			} else if en.depth > 0 && sr.junctions[en.node] {
+				continue // a path leaving the accepted ones here was accepted: see accept
+			} else {
+				key = int32(depth)
+			}
+		}
 		sr.push(entry{
 			node:   u,
 			edge:   g.RetainerEdge[c.slot],
 			parent: x,
-			depth:  en.depth + 1,
-			f:      int64(en.depth+1) + c.h,
+			depth:  depth,
+			f:      int64(depth) + c.h,
 			minD:   min(en.minD, g.Distance[u]),
+			trie:   trie,
+			key:    key,
 		})
 		if pushed++; pushed == fanout {
 			break
@@ -415,11 +486,17 @@ func (sr *searcher) expand(x int32, fanout int) {
 	}
 }
 
-// less orders the frontier: smallest estimated path length first; among
-// equals the longest suffix first (so that the search follows one chain, as
-// DevTools' auto-expansion does), then creation order.
+// less orders the frontier: the suffix that leaves the accepted paths
+// nearest to the target first (key; the same for all while none is
+// accepted), then the smallest estimated path length; among equals the
+// longest suffix first (so that the search follows one chain, as DevTools'
+// auto-expansion does), then creation order. A suffix's key only grows as
+// it is extended, so the first complete path taken is the best.
 func (sr *searcher) less(a, b int32) bool {
 	x, y := &sr.entries[a], &sr.entries[b]
+	if x.key != y.key {
+		return x.key < y.key
+	}
 	if x.f != y.f {
 		return x.f < y.f
 	}

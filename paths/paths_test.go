@@ -3,6 +3,7 @@ package paths_test
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -429,4 +430,38 @@ func firstWeak(s *snapshot.Snapshot) snapshot.EdgeIndex {
 		}
 	}
 	return 0
+}
+
+// TestPathsDifferNearObject: the leaked Server's Timeout has two real
+// retainers, its neighbours in the timer list (._idlePrev from the
+// TimersList, ._idleNext from the Timeout after it). The further paths
+// show the second one, not the first path reached from another global
+// function (.clearInterval instead of .clearImmediate).
+func TestPathsDifferNearObject(t *testing.T) {
+	g := load(t, leakSnapshot)
+	target := ordinalOf(t, g, 90669)
+	timeout := ordinalOf(t, g, 90581)
+	ps := paths.Shortest(g, target, 3, paths.Options{})
+	if len(ps) != 3 {
+		t.Fatalf("%d paths", len(ps))
+	}
+	entries := map[snapshot.Ordinal]bool{}
+	for k, p := range ps {
+		checkPath(t, g, p, target)
+		for j, h := range p {
+			if h.Node == timeout {
+				entries[p[j-1].Node] = true
+			}
+		}
+		for _, q := range ps[:k] {
+			// Two paths that differ only in their first two hops (the
+			// global function) are one route.
+			if len(p) == len(q) && slices.Equal(p[2:], q[2:]) {
+				t.Errorf("paths differ only at the root end:\n%s\n%s", labels(g, q), labels(g, p))
+			}
+		}
+	}
+	if len(entries) < 2 {
+		t.Errorf("every path enters the Timeout through the same retainer:\n%s\n%s\n%s", labels(g, ps[0]), labels(g, ps[1]), labels(g, ps[2]))
+	}
 }

@@ -69,8 +69,9 @@ var leaksHTML = template.Must(template.New("leaks").Funcs(template.FuncMap{
 	},
 }).Parse(leaksHTMLSource))
 
-// htmlHop is one row of a chain in the HTML report: a step of the path, or
-// (Elided > 0) a run of identical steps left out.
+// htmlHop is one row of a chain in the HTML report: a step of the path, a
+// run of N steps alike folded (Folded), or N steps of any kind left out of
+// a chain too long to show (Gap).
 type htmlHop struct {
 	object.Hop
 	Accumulation bool
@@ -78,7 +79,10 @@ type htmlHop struct {
 	// snapshot, on its hop.
 	AccRetained []uint64
 	Last        bool
-	Elided      int
+	Folded, Gap bool
+	N           int
+	// Shape is the edge of a folded run, its shape when the edges differ.
+	Shape string
 }
 
 type htmlFinding struct {
@@ -129,21 +133,28 @@ func WriteLeaksHTML(w io.Writer, r *leak.Report, samples []HeapSample) error {
 	return err
 }
 
-// chainHops lays out a finding's chain, shortening runs of identical hops
-// (a long linked list) as the text report does (paths.Shorten); the
-// accumulation point and the last hop are never elided.
+// chainHops lays out a finding's chain as the text report does
+// (object.Chain.Layout): runs of hops alike folded, the middle of a chain
+// still too long left out; the accumulation point and the object always
+// shown.
 func chainHops(f leak.Finding) []htmlHop {
 	p := f.Path
-	isAcc := func(k int) bool { return f.AccumulationPoint != nil && f.AccumulationPoint.ID == p[k].ID }
-	alike := func(j, k int) bool { return p.Alike(j, k) && !isAcc(j) && !isAcc(k) && k != len(p)-1 }
+	var acc []snapshot.NodeID
+	if f.AccumulationPoint != nil {
+		acc = append(acc, f.AccumulationPoint.ID)
+	}
 	var out []htmlHop
-	for _, row := range paths.Shorten(len(p), alike) {
+	for _, row := range p.Layout(paths.MaxRows, acc...) {
 		k := row.Hop
-		if row.Elided > 0 {
-			out = append(out, htmlHop{Hop: p[k], Elided: row.Elided})
+		switch {
+		case row.Gap:
+			out = append(out, htmlHop{Gap: true, N: row.N})
+			continue
+		case row.Folded():
+			out = append(out, htmlHop{Hop: p[k], Folded: true, N: row.N, Shape: foldedEdge(p, row)})
 			continue
 		}
-		h := htmlHop{Hop: p[k], Accumulation: isAcc(k), Last: k == len(p)-1}
+		h := htmlHop{Hop: p[k], Accumulation: f.AccumulationPoint != nil && f.AccumulationPoint.ID == p[k].ID, Last: k == len(p)-1, N: 1}
 		if h.Accumulation {
 			h.AccRetained = f.AccumulationPoint.RetainedBySnapshot
 		}

@@ -59,7 +59,7 @@ func TestWriteLeaksHTML(t *testing.T) {
 	out := b.String()
 	text := html.UnescapeString(regexp.MustCompile(`<[^>]*>`).ReplaceAllString(out, ""))
 	for _, want := range []string{
-		"LEAK: Session accumulates (+500 per step)", "accumulation point", "Registry", "… 16 more Link",
+		"LEAK: Session accumulates (+500 per step)", "accumulation point", "Registry", "Link ×18",
 		"/app/session.js:12:3", "Heap used over time", "5,000 samples over 8m19.9s", "<img src=x onerror=alert(1)> (Session) @7",
 		"Token (+500)", "global @1",
 	} {

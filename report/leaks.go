@@ -9,6 +9,7 @@ import (
 
 	"github.com/heapscope/heapscope/leak"
 	"github.com/heapscope/heapscope/object"
+	"github.com/heapscope/heapscope/paths"
 	"github.com/heapscope/heapscope/snapshot"
 )
 
@@ -47,11 +48,27 @@ func writeFinding(ew *errWriter, n int, f leak.Finding) {
 	ew.printf("   %s objects allocated after the first snapshot are still alive; %.0f%% of those sampled are held by this chain.\n",
 		humanize.Comma(int64(f.NewAlive)), 100*f.Share)
 	ew.printf("   Retained by (root first):\n")
-	width := 0
-	for _, s := range f.Path {
-		width = max(width, len(oneLine(s.Edge)))
+	var acc []snapshot.NodeID
+	if f.AccumulationPoint != nil {
+		acc = append(acc, f.AccumulationPoint.ID)
 	}
-	for _, s := range f.Path {
+	rows := f.Path.Layout(paths.MaxRows, acc...)
+	width := 0
+	for _, row := range rows {
+		if !row.Gap {
+			width = max(width, len(foldedEdge(f.Path, row)))
+		}
+	}
+	for _, row := range rows {
+		s := f.Path[row.Hop]
+		switch {
+		case row.Gap:
+			ew.printf("     %-*s  … %s hops …\n", width, "", humanize.Comma(int64(row.N)))
+			continue
+		case row.Folded():
+			ew.printf("     %-*s  %s ×%s\n", width, foldedEdge(f.Path, row), oneLine(snapshot.Display(s.Class)), humanize.Comma(int64(row.N)))
+			continue
+		}
 		line := fmt.Sprintf("     %-*s  %s @%d  %s / %s", width, oneLine(s.Edge), nodeLabel(s.Ref), s.ID, Size(s.Self), Size(s.Retained))
 		if a := f.AccumulationPoint; a != nil && a.ID == s.ID {
 			sizes := make([]string, len(a.RetainedBySnapshot))
@@ -127,4 +144,14 @@ func (e *errWriter) printf(format string, args ...any) {
 	if e.err == nil {
 		_, e.err = fmt.Fprintf(e.w, format, args...)
 	}
+}
+
+// foldedEdge is the edge label of row: the hop's own, or for a folded run
+// whose edges differ ("[3]", "[4]"…) their shape ("[n]").
+func foldedEdge(c object.Chain, row paths.Row) string {
+	e := c[row.Hop].Edge
+	if row.Folded() && c[row.Hop+row.N-1].Edge != e {
+		e = object.EdgeShape(e)
+	}
+	return oneLine(snapshot.Display(e))
 }

@@ -83,8 +83,9 @@ func NewRetainersReport(g *graph.Graph, file string, target snapshot.Ordinal, ps
 const maxTextShapes = 5
 
 // WriteRetainersText writes the report for people: the target, how it was
-// chosen, then each path root first, one hop a line. Runs of identical hops
-// (a long linked list) are shortened; the JSON has every hop.
+// chosen, then each path root first, one hop a line. Runs of hops alike (a
+// long linked list) are folded and a chain still too long loses its middle
+// (object.Chain.Layout); the JSON has every hop.
 func WriteRetainersText(w io.Writer, r *RetainersReport) error {
 	t := r.Target
 	fmt.Fprintf(w, "%s: %s, distance %s, shallow %s, retained %s\n", r.File, NodeLabel(t.Ref),
@@ -136,10 +137,14 @@ func WriteRetainersText(w io.Writer, r *RetainersReport) error {
 func writePathText(w io.Writer, p object.Chain) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "Distance\tShallow\tRetained\t\tRetainer")
-	for _, row := range paths.Shorten(len(p), p.Alike) {
+	for _, row := range p.Layout(paths.MaxRows) {
 		n := p[row.Hop]
-		if row.Elided > 0 {
-			fmt.Fprintf(tw, "\t\t\t\t… %d more %s → %s\n", row.Elided, oneLine(snapshot.Display(n.Edge)), nodeName(n.Ref))
+		switch {
+		case row.Gap:
+			fmt.Fprintf(tw, "\t\t\t\t… %s hops …\n", humanize.Comma(int64(row.N)))
+			continue
+		case row.Folded():
+			fmt.Fprintf(tw, "\t\t\t\t%s → %s ×%s\n", foldedEdge(p, row), oneLine(snapshot.Display(n.Class)), humanize.Comma(int64(row.N)))
 			continue
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t\t%s\n", distance(n.Distance), Size(n.Self), Size(n.Retained), HopLabel(n))

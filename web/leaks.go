@@ -5,7 +5,9 @@ import (
 
 	"github.com/heapscope/heapscope/graph"
 	"github.com/heapscope/heapscope/leak"
+	"github.com/heapscope/heapscope/paths"
 	"github.com/heapscope/heapscope/report"
+	"github.com/heapscope/heapscope/snapshot"
 )
 
 // --- /api/leaks
@@ -45,12 +47,36 @@ func (s *Server) apiLeaks(w http.ResponseWriter, r *http.Request) (any, error) {
 	if lr.err != nil {
 		return nil, badRequest("%v", lr.err)
 	}
+	layouts := make([][]chainRow, len(lr.r.Findings))
+	for k, f := range lr.r.Findings {
+		var acc []snapshot.NodeID
+		if f.AccumulationPoint != nil {
+			acc = append(acc, f.AccumulationPoint.ID)
+		}
+		rows := f.Path.Layout(paths.MaxRows, acc...)
+		layouts[k] = make([]chainRow, len(rows))
+		for j, row := range rows {
+			layouts[k][j] = chainRow{Hop: row.Hop, N: row.N, Gap: row.Gap}
+		}
+	}
 	return struct {
 		*leak.Report
 		// Snapshot is the index of the snapshot the findings' objects are in
 		// (the last one).
 		Snapshot int `json:"snapshot"`
-	}{lr.r, len(s.snaps) - 1}, nil
+		// Layouts are the findings' chains as the reports print them, one
+		// list of rows per finding (object.Chain.Layout).
+		Layouts [][]chainRow `json:"layouts"`
+	}{lr.r, len(s.snaps) - 1, layouts}, nil
+}
+
+// chainRow is one printed row of a finding's chain: N hops from path[Hop]
+// on; N > 1 is a run of hops alike folded, or with Gap hops of any kind
+// left out of a chain too long to print.
+type chainRow struct {
+	Hop int  `json:"hop"`
+	N   int  `json:"n"`
+	Gap bool `json:"gap,omitempty"`
 }
 
 // --- /api/samples

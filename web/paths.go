@@ -13,8 +13,9 @@ import (
 // Hop is one step of a retainer path, or a child in the dominator tree: the
 // edge from the previous hop or the dominator ("" for a path's first hop,
 // and for a child its dominator does not hold directly) and the object. A
-// hop with Elided > 0 stands for that many further hops like it (a long
-// linked list; see paths.Shorten).
+// hop with Elided > 0 stands for that many hops like it, itself the first
+// (a run of a long linked list folded; see paths.Shorten); its Edge is the
+// run's edge shape ("[n]") when the edges differ.
 //
 // The API nests the object under "node", where the CLI's object.Hop has
 // its fields inline: the UI reads hops and edges alike.
@@ -61,8 +62,10 @@ func (s *Server) apiPaths(w http.ResponseWriter, r *http.Request) (any, error) {
 	return out, nil
 }
 
-// hops turns a path into API hops, shortening runs of hops alike: same
-// class, edge label and name.
+// hops turns a path into API hops, folding runs of hops alike (same class,
+// edges of the same shape: object.Chain.Alike) as paths.Shorten does: a
+// run keeps its first and last hop, and the hop between stands for the
+// Elided hops it folds. The object is never folded.
 func hops(sn *snap, p paths.Path) []Hop {
 	g := sn.g
 	labels := make([]string, len(p))
@@ -70,12 +73,19 @@ func hops(sn *snap, p paths.Path) []Hop {
 		labels[k] = edgeLabel(g, h.Edge)
 	}
 	alike := func(j, k int) bool {
-		a, b := p[j].Node, p[k].Node
-		return g.Class[a] == g.Class[b] && labels[j] == labels[k] && g.Names[a] == g.Names[b]
+		return k != len(p)-1 && g.Class[p[j].Node] == g.Class[p[k].Node] &&
+			(labels[j] == labels[k] || object.EdgeShape(labels[j]) == object.EdgeShape(labels[k]))
 	}
 	out := []Hop{}
-	for _, row := range paths.Shorten(len(p), alike) {
-		out = append(out, Hop{Edge: labels[row.Hop], Node: ref(sn, p[row.Hop].Node, listNameLen), Elided: row.Elided})
+	for _, row := range paths.Shorten(len(p), alike, 0, nil) {
+		h := Hop{Edge: labels[row.Hop], Node: ref(sn, p[row.Hop].Node, listNameLen)}
+		if row.Folded() {
+			h.Elided = row.N
+			if labels[row.Hop+row.N-1] != h.Edge {
+				h.Edge = object.EdgeShape(h.Edge)
+			}
+		}
+		out = append(out, h)
 	}
 	return out
 }

@@ -7,22 +7,12 @@ import { HeapChart } from './heap.js';
 
 const growth = (g) => g.map((d) => (d >= 0 ? '+' : '') + num(d)).join(', ');
 
-// elide shortens runs of identical hops (a long linked list) to their first
-// and last two, keeping the accumulation point and the object.
-function elide(hops, acc) {
-  const out = [];
-  const same = (a, b) => a.edge === b.edge && a.node.class === b.node.class && a.node.name === b.node.name;
-  for (let j = 0; j < hops.length; ) {
-    let end = j + 1;
-    while (end < hops.length && same(hops[end], hops[j]) && hops[end].node.id !== acc && end !== hops.length - 1) end++;
-    if (end - j < 6) {
-      for (; j < end; j++) out.push(hops[j]);
-      continue;
-    }
-    out.push(hops[j], hops[j + 1], { ...hops[j + 2], elided: end - j - 4 }, hops[end - 2], hops[end - 1]);
-    j = end;
-  }
-  return out;
+// layout lays a finding's chain out as the reports print it (the server's
+// layout rows, object.Chain.Layout): runs of hops alike folded into one hop
+// with a count, the middle of a chain still too long left out.
+function layout(hops, rows) {
+  if (!rows) return hops;
+  return rows.map((r) => (r.gap ? { gap: true, elided: r.n, edge: '', node: {} } : r.n > 1 ? { ...hops[r.hop], elided: r.n } : hops[r.hop]));
 }
 
 export function LeaksView({ snaps, samples }) {
@@ -62,7 +52,7 @@ export function LeaksView({ snaps, samples }) {
           <div><b>Held by this chain</b>${Math.round(100 * f.share)}% of those sampled</div>
         </div>
         <h3>Retained by (root first)</h3>
-        <${Chain} s=${last} hops=${elide(hops, acc && acc.id)} acc=${acc && acc.id} testid="chain" />
+        <${Chain} s=${last} hops=${layout(hops, r.layouts && r.layouts[k])} acc=${acc && acc.id} testid="chain" />
         ${acc ? html`<p class="accnote">The growth accumulates in <a href=${href(['s', String(last), 'object', String(acc.id)])}>${acc.class} @${acc.id}</a>: retained ${acc.retainedBySnapshot.map(size).join(' → ')} across the snapshots.</p>` : ''}
         ${f.related && f.related.length ? html`<h3>Growing with it</h3><p>${f.related.map((x, j) => html`${j ? ', ' : ''}<span class="mono">${x.class}</span> (${growth(x.countGrowth)})`)}</p>` : ''}
         ${f.locations.length

@@ -66,12 +66,15 @@ export const objectColumns = (first = 'Object') => [
   { title: 'Retained Size', width: '150px', align: 'right' },
 ];
 
-// Chain draws a retainer path root first; hops with elided > 0 stand for a run.
+// Chain draws a retainer path root first; a hop with elided > 0 stands for
+// a run of that many hops alike (folded), one with gap for hops left out.
 export function Chain({ s, hops, acc, testid }) {
   return html`<ol class="chain" data-testid=${testid}>
     ${hops.map((h, j) =>
-      h.elided
-        ? html`<li class="elided"><span class="edge">${h.edge}</span><span class="muted">… ${num(h.elided)} more ${h.node.class}</span><span></span></li>`
+      h.gap
+        ? html`<li class="elided gap"><span class="edge"></span><span class="muted">… ${num(h.elided)} hops …</span><span></span></li>`
+        : h.elided
+        ? html`<li class="elided"><span class="edge">${h.edge}</span><span class="muted">${h.node.class} <b class="count">×${num(h.elided)}</b></span><span></span></li>`
         : html`<li class=${(j === 0 ? 'first' : '') + (j === hops.length - 1 ? ' target' : '') + (acc && acc === h.node.id ? ' acc' : '')}>
             <span class="edge">${h.edge || 'root'}</span>
             <span class="chain-obj"><${ObjectLabel} s=${s} n=${h.node} />${acc && acc === h.node.id ? html`<span class="badge accb">accumulation point</span>` : ''}</span>
@@ -115,7 +118,7 @@ export function RetainersPane({ s, obj, total }) {
   return html`<div class="pane" data-testid="retainers">
     <div class="pane-head"><b>Retainers</b> of <${ObjectLabel} s=${s} n=${obj} /></div>
     ${path && path.paths.length
-      ? html`<div class="crumbs" title="The shortest path from a GC root">${path.paths[0].map((h, j) => html`${j ? html`<span class="edge">${h.elided ? `… ${num(h.elided)} × ` : ''}${h.edge}</span>` : ''}<a href=${objectHref(s, h.node.id)}>${h.elided ? h.node.class : nodeName(h.node)}</a>`)}</div>`
+      ? html`<div class="crumbs" title="The shortest path from a GC root">${path.paths[0].map((h, j) => html`${j ? html`<span class="edge">${h.edge}</span>` : ''}<a href=${objectHref(s, h.node.id)}>${h.elided ? `${h.node.class} ×${num(h.elided)}` : nodeName(h.node)}</a>`)}</div>`
       : path && path.note
         ? html`<div class="crumbs muted">${path.note}</div>`
         : ''}
