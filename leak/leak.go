@@ -23,9 +23,12 @@
 //     not a finding of its own. A finding is named after the deepest object
 //     on its chain whose class is a constructor with a source location
 //     (Server, not the native_bind Function between Timeout and Server).
-//  4. Accumulation point: the deepest ordinary object on the chain above
-//     the growing classes that retains the growth (the TimersList for the
-//     timers, the Map for a cache).
+//  4. Accumulation point: the container whose entries grow, the deepest
+//     object on the chain whose retained size grows at every step and that
+//     holds the new objects as entries (an Array, a Map or Set through its
+//     table, an object used as a dictionary) or heads a linked list on the
+//     chain (the TimersList before its Timeouts); never an element whose
+//     retained size stays flat (the listener, not the listeners Array).
 //  5. Sources: the constructor's location, every function on the chain, the
 //     target of bound functions, script names resolved through the
 //     snapshot's Script objects, and the allocation stack when the snapshots
@@ -302,7 +305,7 @@ func analyze(earlier []*earlier, last *graph.Graph, lastName string, lastRows []
 		if internalClass(head.name) {
 			continue
 		}
-		rep.Findings = append(rep.Findings, finding(earlier, ki, head, members))
+		rep.Findings = append(rep.Findings, finding(earlier, ki, head, members, opt.MinGrowth))
 	}
 	sort.SliceStable(rep.Findings, func(a, b int) bool { return rep.Findings[a].RetainedGrowth > rep.Findings[b].RetainedGrowth })
 	if len(rep.Findings) > 0 {
@@ -534,7 +537,7 @@ func headOf(ki *keyIndex, members []*classSeries) *classSeries {
 }
 
 // finding describes a group of candidates through its head.
-func finding(earlier []*earlier, ki *keyIndex, head *classSeries, members []*classSeries) Finding {
+func finding(earlier []*earlier, ki *keyIndex, head *classSeries, members []*classSeries, minGrowth int) Finding {
 	n := len(earlier) + 1
 	last := ki.g
 	f := Finding{
@@ -545,9 +548,7 @@ func finding(earlier []*earlier, ki *keyIndex, head *classSeries, members []*cla
 	for k := 1; k < n; k++ {
 		f.CountGrowth = append(f.CountGrowth, head.counts[k]-head.counts[k-1])
 	}
-	growing := map[string]bool{}
 	for _, m := range members {
-		growing[m.key] = true
 		f.RetainedGrowth = max(f.RetainedGrowth, m.growth)
 		if m == head || codeClass(m.name) {
 			continue // V8's own code and feedback grow with any program
@@ -561,7 +562,7 @@ func finding(earlier []*earlier, ki *keyIndex, head *classSeries, members []*cla
 	f.Path = object.NewChain(last, head.path, object.Brief)
 	target := head.path.Target()
 	f.Representative = object.New(last, target, object.Brief)
-	f.AccumulationPoint = accumulation(earlier, ki, head.path, growing)
+	f.AccumulationPoint = accumulation(earlier, ki, head.path, minGrowth)
 	f.Locations = locations(ki, head.path, f.Key)
 	f.AllocationStack = last.AllocationStack(target)
 	return f
@@ -598,39 +599,4 @@ func (ki *keyIndex) newKey(i snapshot.Ordinal) string {
 		return ki.keys[a]
 	}
 	return ""
-}
-
-// accumulation finds, above the first growing object of the chain, the
-// deepest ordinary object (not an internal array or system object) whose
-// retained size in the last snapshot holds at least half of the growth.
-func accumulation(earlier []*earlier, ki *keyIndex, p paths.Path, growing map[string]bool) *Accumulation {
-	last := ki.g
-	firstGrowing := len(p) - 1
-	for j, h := range p {
-		if growing[ki.newKey(h.Node)] {
-			firstGrowing = j
-			break
-		}
-	}
-	need := last.Retained[p.Target()] // at least the representative's own share
-	for j := firstGrowing - 1; j >= 0; j-- {
-		i := p[j].Node
-		switch last.S.NodeTypes[i] {
-		case snapshot.NodeObject, snapshot.NodeClosure, snapshot.NodeNative:
-		default:
-			continue
-		}
-		name := last.ClassName(i)
-		if strings.HasPrefix(name, "system / ") || last.Retained[i] < need {
-			continue
-		}
-		acc := &Accumulation{Ref: object.New(last, i, object.Brief)}
-		id := last.S.NodeIDs[i]
-		for _, e := range earlier {
-			acc.RetainedBySnapshot = append(acc.RetainedBySnapshot, e.retainedOf(id))
-		}
-		acc.RetainedBySnapshot = append(acc.RetainedBySnapshot, last.Retained[i])
-		return acc
-	}
-	return nil
 }
