@@ -12,8 +12,6 @@
 package diff
 
 import (
-	"bytes"
-	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -283,40 +281,10 @@ func merge(base, target *graph.Graph, bg, tg []snapshot.Ordinal) Class {
 // checkProcess fills the id statistics and warns when the snapshots do not
 // look like an earlier and a later snapshot of one process.
 func (r *Result) checkProcess(b, t *side) {
-	bs, ts := b.g.S, t.g.S
-	r.BaseMaxJSID, r.TargetMaxJSID = bs.MaxJSNodeID(), ts.MaxJSNodeID()
-	i, j := 0, 0
-	for i < len(b.sorted) && j < len(t.sorted) {
-		a, c := snapshot.NodeID(b.sorted[i]>>32), snapshot.NodeID(t.sorted[j]>>32)
-		switch {
-		case a < c:
-			i++
-		case a > c:
-			j++
-		default:
-			bo, to := snapshot.Ordinal(b.sorted[i]), snapshot.Ordinal(t.sorted[j])
-			i++
-			j++
-			// Synthetic nodes ((GC roots) and its children) have the same
-			// small ids in every process.
-			if bs.NodeTypes[bo] == snapshot.NodeSynthetic && ts.NodeTypes[to] == snapshot.NodeSynthetic {
-				continue
-			}
-			r.SharedIDs++
-			if bs.NodeTypes[bo] == ts.NodeTypes[to] && bytes.Equal(bs.Strings.Bytes(bs.NodeNames[bo]), ts.Strings.Bytes(ts.NodeNames[to])) {
-				r.SameObjects++
-			}
-		}
-	}
-	switch {
-	case r.SharedIDs == 0:
-		r.Warnings = append(r.Warnings, "the snapshots have no object id in common: they look like different processes (ids only match within one process)")
-	case r.SameObjects*2 < r.SharedIDs:
-		r.Warnings = append(r.Warnings, fmt.Sprintf("only %d of the %d object ids the snapshots share name the same object: they look like different processes (ids only match within one process)", r.SameObjects, r.SharedIDs))
-	}
-	if r.TargetMaxJSID < r.BaseMaxJSID {
-		r.Warnings = append(r.Warnings, fmt.Sprintf("the target's largest object id (%d) is below the base's (%d): is the base the later snapshot?", r.TargetMaxJSID, r.BaseMaxJSID))
-	}
+	c := CheckProcess(idsOfSorted(b.g.S, b.sorted), idsOfSorted(t.g.S, t.sorted))
+	r.BaseMaxJSID, r.TargetMaxJSID = c.BaseMaxJSID, c.TargetMaxJSID
+	r.SharedIDs, r.SameObjects = c.SharedIDs, c.SameObjects
+	r.Warnings = append(r.Warnings, c.Warnings...)
 }
 
 // SortBy names a Comparison order.

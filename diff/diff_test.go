@@ -366,3 +366,65 @@ func TestSort(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckProcess checks that the test of one process counts exactly what
+// comparing each shared id's node type and name byte by byte counts, from
+// NewIDs (as a leak series calls it) as from Compare.
+func TestCheckProcess(t *testing.T) {
+	for _, c := range []struct {
+		base, target string
+		other        bool
+	}{
+		{"seed-leak-series__node-20.3.1__2000", "seed-leak-series__node-20.20.2__0", true},
+		{"seed-leak-series__node-20.3.1__0", "seed-leak-series__node-20.3.1__1000", false},
+		// Two processes of one binary: half the shared ids match.
+		{"emitter-listeners__node-20.20.2__0", "closure-array__node-20.20.2__1000", true},
+		{"map-cache__node-20.20.2__0", "closure-array__node-20.20.2__1000", true},
+		{"detached-dom-tracked__chromium-156__0", "detached-dom-tracked__chromium-156__200", false},
+	} {
+		pair := [2]string{c.base, c.target}
+		base, target := load(t, pair[0]), load(t, pair[1])
+		shared, same := exactSharedIDs(base.S, target.S)
+		p := CheckProcess(NewIDs(base.S), NewIDs(target.S))
+		if p.SharedIDs != shared || p.SameObjects != same {
+			t.Errorf("%s vs %s: %d of %d shared ids name the same object, want %d of %d", pair[0], pair[1], p.SameObjects, p.SharedIDs, same, shared)
+		}
+		r := Compare(base, target)
+		if r.SharedIDs != p.SharedIDs || r.SameObjects != p.SameObjects || !slices.Equal(r.Warnings, p.Warnings) ||
+			r.BaseMaxJSID != p.BaseMaxJSID || r.TargetMaxJSID != p.TargetMaxJSID {
+			t.Errorf("%s vs %s: Compare %+v, CheckProcess %+v", pair[0], pair[1], r, p)
+		}
+		if p.OtherProcess != c.other {
+			t.Errorf("%s vs %s: other process %v, warnings %q", pair[0], pair[1], p.OtherProcess, p.Warnings)
+		}
+	}
+}
+
+// exactSharedIDs is the test of one process by a map and byte comparison.
+func exactSharedIDs(b, t *snapshot.Snapshot) (shared, same int) {
+	at := map[snapshot.NodeID]snapshot.Ordinal{}
+	for o, id := range t.NodeIDs {
+		at[id] = snapshot.Ordinal(o)
+	}
+	for o, id := range b.NodeIDs {
+		to, ok := at[id]
+		if !ok || b.NodeTypes[o] == snapshot.NodeSynthetic && t.NodeTypes[to] == snapshot.NodeSynthetic {
+			continue
+		}
+		shared++
+		if b.NodeTypes[o] == t.NodeTypes[to] && b.Strings.At(b.NodeNames[o]) == t.Strings.At(t.NodeNames[to]) {
+			same++
+		}
+	}
+	return shared, same
+}
+
+func TestSortByID(t *testing.T) {
+	keys := []uint64{5<<32 | 1, 1<<48 | 7, 3<<32 | 2, 1<<32 | 9, 70000<<32 | 3, 2<<32 | 4}
+	want := slices.Clone(keys)
+	slices.Sort(want)
+	sortByID(keys)
+	if !slices.Equal(keys, want) {
+		t.Errorf("sorted %x, want %x", keys, want)
+	}
+}

@@ -20,6 +20,11 @@ import (
 // the series ends: a plain object's class depends only on its property
 // names, so a reduced snapshot keeps the plain objects' shapes and sizes in
 // dominator-tree order (summary.Deferred) and Report names them then.
+//
+// Each snapshot is tested against the one before with diff's test of one
+// process (diff.CheckProcess) on ids and hashed names, kept until the next
+// snapshot is added: Report refuses, with a *ProcessError, a series that
+// joins snapshots of two processes on ids that name unrelated objects.
 type Series struct {
 	opt      Options
 	earlier  []*earlier
@@ -29,6 +34,9 @@ type Series struct {
 	// while its dominator tree was built (see AddSummarized).
 	lastRows    []summary.Class
 	lastPerNode []int32
+	// checks test each snapshot against the one before (the test of
+	// diff.CheckProcess), in the order added.
+	checks []*processCheck
 }
 
 // NewSeries returns an empty series analysed with opt.
@@ -43,6 +51,9 @@ func (s *Series) Add(name string, g *graph.Graph) {
 	}
 	s.last, s.lastName = g, name
 	s.lastRows, s.lastPerNode = nil, nil
+	// The series keeps g for now: its test of one process runs beside
+	// whatever comes next.
+	go s.newCheck(name).run(g)
 }
 
 // AddEarlier appends g, named name, as a snapshot that will not be the
@@ -57,10 +68,12 @@ func (s *Series) AddEarlier(name string, g *graph.Graph) {
 	}
 	e := &earlier{done: make(chan struct{})}
 	s.earlier = append(s.earlier, e)
+	c := s.newCheck(name)
 	go func() {
 		defer close(e.done)
 		r := reduce(g, name)
 		e.info, e.rows, e.ids, e.retained = r.info, r.rows, r.ids, r.retained
+		c.run(g)
 	}()
 }
 
@@ -76,6 +89,9 @@ func (s *Series) AddEarlierSummarized(_ overlap.Key, name string, g *graph.Graph
 		s.last, s.lastRows, s.lastPerNode = nil, nil, nil
 	}
 	s.earlier = append(s.earlier, reduceSummarized(g, name, rows))
+	// Here, not in the background: the loader collects the earlier graphs
+	// before the verdict.
+	s.newCheck(name).run(g)
 }
 
 // AddSummarized is Add for a graph whose Summary rows and per-node rows
@@ -95,10 +111,17 @@ func (s *Series) Len() int {
 }
 
 // Report computes the verdict over the snapshots added; it needs at least
-// two.
+// two. It fails with a *ProcessError if two consecutive snapshots are not
+// of one process.
 func (s *Series) Report() (*Report, error) {
 	if s.last == nil {
 		return nil, fmt.Errorf("need at least two snapshots of one process, the last added with Add; got %d earlier ones", len(s.earlier))
 	}
-	return analyze(s.earlier, s.last, s.lastName, s.lastRows, s.lastPerNode, s.opt)
+	r, err := analyze(s.earlier, s.last, s.lastName, s.lastRows, s.lastPerNode, s.opt)
+	// Checked after the verdict, which the last snapshot's check runs
+	// beside; a series of two processes has no verdict.
+	if perr := s.checkProcess(); perr != nil {
+		return nil, perr
+	}
+	return r, err
 }

@@ -147,6 +147,8 @@ func Graphs(srcs []Source, opt Options) ([]*graph.Graph, error) {
 type SummaryResult struct {
 	Classes []summary.Class
 	Totals  summary.Totals
+	// Scripts names the scripts of the classes' locations.
+	Scripts report.ScriptNames
 }
 
 // Summary reads and analyses one snapshot and returns its Summary view
@@ -156,7 +158,13 @@ type SummaryResult struct {
 func Summary(src Source, opt Options) (*SummaryResult, error) {
 	rep := opt.Progress
 	var pending *summary.Pending
-	g, err := analyse(src, rep, graph.Options{Overlap: overlap.New(func(g *graph.Graph) { pending = summary.Begin(overlap.Key{}, g) })})
+	var scripts report.ScriptNames
+	g, err := analyse(src, rep, graph.Options{Overlap: overlap.New(func(g *graph.Graph) {
+		pending = summary.Begin(overlap.Key{}, g)
+		// The script names, copied, while the dominator tree is built:
+		// the graph is let go before the rows are complete.
+		scripts = report.ScriptNamesOf(g)
+	})})
 	if err != nil {
 		return nil, err
 	}
@@ -174,7 +182,7 @@ func Summary(src Source, opt Options) (*SummaryResult, error) {
 	go debug.FreeOSMemory()
 	rep.Phase("aggregating classes")
 	classes, _, totals := pending.Result()
-	return &SummaryResult{Classes: classes, Totals: totals}, nil
+	return &SummaryResult{Classes: classes, Totals: totals, Scripts: scripts}, nil
 }
 
 // Series reads and analyses snapshots of one process, in the order they

@@ -2,6 +2,7 @@ package load_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -210,5 +211,16 @@ func TestArgs(t *testing.T) {
 	}
 	if _, _, err := load.Args([]string{t.TempDir()}); !load.IsInputError(err) {
 		t.Errorf("an empty directory: %v, want an input error", err)
+	}
+}
+
+// TestSeriesOfTwoProcesses: a series of snapshots of two processes is an
+// input error, and says which two snapshots.
+func TestSeriesOfTwoProcesses(t *testing.T) {
+	srcs := append(seriesFiles("seed-leak-series__node-20.3.1", 0, 1000), seriesFiles("seed-leak-series__node-20.20.2", 2000)...)
+	_, err := load.Series(srcs, leak.Options{}, load.Options{})
+	var pe *leak.ProcessError
+	if !load.IsInputError(err) || !errors.As(err, &pe) || pe.Base != srcs[1].Name || pe.Target != srcs[2].Name {
+		t.Errorf("two processes: %v", err)
 	}
 }

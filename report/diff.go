@@ -9,7 +9,6 @@ import (
 
 	"github.com/heapscope/heapscope/diff"
 	"github.com/heapscope/heapscope/snapshot"
-	"github.com/heapscope/heapscope/summary"
 )
 
 // DiffSnapshot describes one of the two snapshots of a diff.
@@ -34,6 +33,9 @@ type DiffReport struct {
 	// Warnings say why the snapshots may not be two snapshots of one
 	// process, oldest first.
 	Warnings []string `json:"warnings,omitempty"`
+	// Scripts names the scripts of the classes' locations in the text;
+	// the JSON keeps the script ids, as DevTools' class keys do.
+	Scripts ScriptNames `json:"-"`
 }
 
 // WriteDiffText writes the header and the Comparison table.
@@ -49,7 +51,7 @@ func WriteDiffText(w io.Writer, r *DiffReport) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\t%s\n",
 			humanize.Comma(int64(c.AddedCount)), humanize.Comma(int64(c.RemovedCount)), signedCount(int64(c.CountDelta)),
 			Size(c.AddedSize), Size(c.RemovedSize), SignedSize(c.SizeDelta), SignedSize(c.RetainedDelta),
-			ClassLabel(summary.Class{Name: c.Name, Location: c.Location}))
+			r.Scripts.label(c.Name, c.Location))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 
 	"github.com/dustin/go-humanize"
 
+	"github.com/heapscope/heapscope/graph"
 	"github.com/heapscope/heapscope/snapshot"
 	"github.com/heapscope/heapscope/summary"
 )
@@ -24,6 +25,50 @@ type SummaryReport struct {
 	Classes []summary.Class `json:"classes"`
 	// ClassCount is the number of classes before --top and --filter.
 	ClassCount int `json:"classCount"`
+	// Scripts names the scripts of the classes' locations in the text;
+	// the JSON keeps the script ids, as DevTools' class keys do.
+	Scripts ScriptNames `json:"-"`
+}
+
+// ScriptNames names scripts by id (graph.ScriptName), for the text reports;
+// a script the snapshot names nowhere is shown by its id.
+type ScriptNames map[uint32]string
+
+// ScriptNamesOf names the scripts of the located functions and objects of
+// graphs, each after the first graph that names it (snapshots of one
+// process share script ids). The names are copies: they outlive the
+// graphs.
+func ScriptNamesOf(graphs ...*graph.Graph) ScriptNames {
+	names := ScriptNames{}
+	for _, g := range graphs {
+		prev, first := uint32(0), true
+		for _, l := range g.S.Locations {
+			if l.ScriptID == prev && !first {
+				continue // locations come in runs of one script
+			}
+			prev, first = l.ScriptID, false
+			if names[l.ScriptID] == "" {
+				if name := g.ScriptName(l.ScriptID); name != "" {
+					names[l.ScriptID] = strings.Clone(name)
+				}
+			}
+		}
+	}
+	return names
+}
+
+// label is a class name for display, with its constructor's source
+// location where it has one: the script's name, or its id when n does not
+// name it, and the 1-based line:column, as leak findings show locations.
+func (n ScriptNames) label(name string, l *snapshot.Location) string {
+	name = oneLine(snapshot.Display(name))
+	if l == nil {
+		return name
+	}
+	if script := n[l.ScriptID]; script != "" {
+		return fmt.Sprintf("%s @ %s:%d:%d", name, oneLine(snapshot.Display(script)), l.Line+1, l.Column+1)
+	}
+	return fmt.Sprintf("%s @ script %d:%d:%d", name, l.ScriptID, l.Line+1, l.Column+1)
 }
 
 // WriteJSON writes v as indented JSON.
@@ -62,7 +107,7 @@ func WriteSummaryText(w io.Writer, r *SummaryReport) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\t%s\n",
 			humanize.Comma(int64(c.Count)), distance(c.Distance),
 			Size(c.Self), percent(c.Self, t.TotalSize),
-			Size(c.Retained), percent(c.Retained, t.TotalSize), ClassLabel(c))
+			Size(c.Retained), percent(c.Retained, t.TotalSize), r.Scripts.label(c.Name, c.Location))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -74,14 +119,9 @@ func WriteSummaryText(w io.Writer, r *SummaryReport) error {
 }
 
 // ClassLabel is a class name for display, with its constructor's source
-// location (script id, 1-based line:column) where it has one.
-func ClassLabel(c summary.Class) string {
-	name := oneLine(snapshot.Display(c.Name))
-	if c.Location != nil {
-		return fmt.Sprintf("%s @ script %d:%d:%d", name, c.Location.ScriptID, c.Location.Line+1, c.Location.Column+1)
-	}
-	return name
-}
+// location (script id, 1-based line:column) where it has one; the reports
+// name the script where the snapshot does (ScriptNames).
+func ClassLabel(c summary.Class) string { return ScriptNames(nil).label(c.Name, c.Location) }
 
 func distance(d int32) string {
 	switch {

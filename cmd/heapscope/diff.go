@@ -76,6 +76,7 @@ func (o *diffOptions) check(args []string) error {
 func writeDiff(cmd *cobra.Command, base, target *graph.Graph, baseFile, targetFile string, o diffOptions, rep *progress.Reporter) error {
 	rep.Phase("comparing")
 	r := report.NewDiffReport(base, target, baseFile, targetFile, diff.Compare(base, target))
+	r.Scripts = report.ScriptNamesOf(target, base) // a class only the base has is located in the base
 	rep.Done()
 	if len(r.Warnings) > 0 {
 		fmt.Fprintf(cmd.ErrOrStderr(), "heapscope: warning: %s\n", strings.Join(r.Warnings, "; "))

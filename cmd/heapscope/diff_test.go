@@ -121,7 +121,7 @@ func TestDiffTextAndFlags(t *testing.T) {
 		t.Fatalf("unexpected text output:\n%s", out)
 	}
 	if f := strings.Fields(lines[4]); len(f) < 3 || f[0] != "1,000" || f[1] != "0" || f[2] != "+1,000" ||
-		!strings.HasSuffix(lines[4], "  Server @ script 437:510:16") || !strings.Contains(lines[4], " +320 KiB ") {
+		!strings.HasSuffix(lines[4], "  Server @ node:_http_server:510:16") || !strings.Contains(lines[4], " +320 KiB ") {
 		t.Errorf("Server row: %q", lines[4])
 	}
 	// --sort count and --filter.

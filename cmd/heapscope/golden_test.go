@@ -28,6 +28,9 @@ var goldenCases = []struct {
 	{"summary-map-cache-tracked", []string{"summary", corpustest.Snapshot("map-cache-tracked__node-20.20.2__1000")}},
 	{"summary-chromium-detached-dom", []string{"summary", corpustest.Snapshot("detached-dom-tracked__chromium-156__200")}},
 
+	{"diff-createserver", []string{"diff", corpustest.Snapshot("seed-leak-series__node-20.3.1__1000"), corpustest.Snapshot("seed-leak-series__node-20.3.1__2000")}},
+	{"diff-map-cache-tracked-by-count", []string{"diff", "--sort", "count", "--top", "15", corpustest.Snapshot("map-cache-tracked__node-20.20.2__0"), corpustest.Snapshot("map-cache-tracked__node-20.20.2__1000")}},
+
 	{"leaks-createserver", append([]string{"leaks"}, series("seed-leak-series__node-20.3.1", "0", "1000", "2000")...)},
 	{"leaks-createserver-fixed", append([]string{"leaks"}, series("seed-leak-series__node-20.20.2", "0", "1000", "2000")...)},
 	{"leaks-createserver-two", append([]string{"leaks"}, series("seed-leak-series__node-20.3.1", "0", "2000")...)},
@@ -43,8 +46,8 @@ var goldenCases = []struct {
 	{"dominators-chromium-detached-dom", []string{"dominators", "--depth", "4", corpustest.Snapshot("detached-dom-tracked__chromium-156__200")}},
 }
 
-// TestGoldenText compares the whole text output of summary, leaks (and
-// demo) and dominators with testdata/golden, exactly; `go test -run
+// TestGoldenText compares the whole text output of summary, diff, leaks
+// (and demo) and dominators with testdata/golden, exactly; `go test -run
 // TestGoldenText -update` rewrites the files after an intended change.
 func TestGoldenText(t *testing.T) {
 	for _, c := range goldenCases {

@@ -136,3 +136,31 @@ func TestLeaksFormatHTML(t *testing.T) {
 		}
 	}
 }
+
+// TestLeaksOfTwoProcesses: snapshots of two processes, here of one Node.js
+// binary, are refused with diff's test of one process (exit 2, one line
+// naming the two files), even with --fail-on-leak; before, they gave a
+// confident leak of Function.
+func TestLeaksOfTwoProcesses(t *testing.T) {
+	a := corpustest.Snapshot("emitter-listeners__node-20.20.2__0")
+	b := corpustest.Snapshot("closure-array__node-20.20.2__1000")
+	for _, args := range [][]string{
+		{"leaks", a, b},
+		{"leaks", "--fail-on-leak", "--json", a, b},
+	} {
+		out, err := runCLI(t, args...)
+		if code := exitCode(err); code != 2 || out != "" {
+			t.Fatalf("%v: exit code %d (%v), output %q; want 2 and no output", args, code, err, out)
+		}
+		want := a + " and " + b + " are not snapshots of one process: only 19608 of the 39136 object ids the snapshots share name the same object: they look like different processes (ids only match within one process)"
+		if err.Error() != want {
+			t.Errorf("%v: error\n%q, want\n%q", args, err, want)
+		}
+	}
+	// The same runtime's snapshot of another version, in a series.
+	args := append([]string{"leaks"}, series("seed-leak-series__node-20.3.1", "0", "1000")...)
+	args = append(args, corpustest.Snapshot("seed-leak-series__node-20.20.2__2000"))
+	if _, err := runCLI(t, args...); exitCode(err) != 2 || !strings.HasPrefix(err.Error(), args[2]+" and "+args[3]+" are not snapshots of one process: ") {
+		t.Errorf("%v: %v", args, err)
+	}
+}

@@ -65,7 +65,7 @@ func (o *summaryOptions) check() error {
 
 func writeSummary(cmd *cobra.Command, res *load.SummaryResult, file string, o summaryOptions) error {
 	classes := res.Classes
-	r := &report.SummaryReport{File: file, Totals: res.Totals, ClassCount: len(classes)}
+	r := &report.SummaryReport{File: file, Totals: res.Totals, ClassCount: len(classes), Scripts: res.Scripts}
 	summary.Sort(classes, summary.SortBy(o.sortBy))
 	classes = selectRows(classes, func(c *summary.Class) string { return c.Name }, o.filter, o.top, o.asJSON)
 	r.Classes = classes
