@@ -46,9 +46,12 @@ func (s *Series) newCheck(name string) *processCheck {
 }
 
 // run reads g's ids and, once the snapshot before is read, tests the two.
-func (c *processCheck) run(g *graph.Graph) {
+func (c *processCheck) run(g *graph.Graph) { c.runIDs(diff.NewIDs(g.S)) }
+
+// runIDs is run with the snapshot's ids already read.
+func (c *processCheck) runIDs(ids *diff.IDs) {
 	defer close(c.done)
-	c.ids = diff.NewIDs(g.S)
+	c.ids = ids
 	if p := c.prev; p != nil {
 		<-p.done
 		if r := diff.CheckProcess(p.ids, c.ids); r.OtherProcess {

@@ -3,6 +3,7 @@ package leak
 import (
 	"fmt"
 
+	"github.com/heapscope/heapscope/diff"
 	"github.com/heapscope/heapscope/graph"
 	"github.com/heapscope/heapscope/internal/overlap"
 	"github.com/heapscope/heapscope/summary"
@@ -83,15 +84,16 @@ func (s *Series) AddEarlier(name string, g *graph.Graph) {
 // reduction is then only the rows and the retained sizes by id, at once.
 // Report fails if the last snapshot's definitions turn out to differ. The
 // key, internal to this module, keeps it for package load.
-func (s *Series) AddEarlierSummarized(_ overlap.Key, name string, g *graph.Graph, rows []summary.Class) {
+//
+// ids are the snapshot's diff.NewIDs, read by the loader beside the other
+// snapshots' loading, for the test that the series is of one process.
+func (s *Series) AddEarlierSummarized(_ overlap.Key, name string, g *graph.Graph, rows []summary.Class, ids *diff.IDs) {
 	if s.last != nil {
 		s.earlier = append(s.earlier, reduce(s.last, s.lastName))
 		s.last, s.lastRows, s.lastPerNode = nil, nil, nil
 	}
 	s.earlier = append(s.earlier, reduceSummarized(g, name, rows))
-	// Here, not in the background: the loader collects the earlier graphs
-	// before the verdict.
-	s.newCheck(name).run(g)
+	s.newCheck(name).runIDs(ids)
 }
 
 // AddSummarized is Add for a graph whose Summary rows and per-node rows

@@ -17,6 +17,7 @@ import (
 	"sync"
 
 	"github.com/heapscope/heapscope/demo"
+	"github.com/heapscope/heapscope/diff"
 	"github.com/heapscope/heapscope/graph"
 	"github.com/heapscope/heapscope/huntdir"
 	"github.com/heapscope/heapscope/internal/overlap"
@@ -214,6 +215,7 @@ func Series(srcs []Source, lopt leak.Options, opt Options) (*leak.Report, error)
 	type reduced struct {
 		g    *graph.Graph
 		rows []summary.Class
+		ids  *diff.IDs
 	}
 	ready := make([]*reduced, n-1)
 	pendings := make([]*summary.Pending, n-1)
@@ -224,11 +226,12 @@ func Series(srcs []Source, lopt leak.Options, opt Options) (*leak.Report, error)
 	}, func(k int, g *graph.Graph) {
 		rows, _, _ := pendings[k].Finish(g)
 		pendings[k] = nil
+		ids := diff.NewIDs(g.S)
 		mu.Lock()
 		defer mu.Unlock()
-		ready[k] = &reduced{g, rows}
+		ready[k] = &reduced{g, rows, ids}
 		for next < len(ready) && ready[next] != nil {
-			series.AddEarlierSummarized(overlap.Key{}, srcs[next].Name, ready[next].g, ready[next].rows)
+			series.AddEarlierSummarized(overlap.Key{}, srcs[next].Name, ready[next].g, ready[next].rows, ready[next].ids)
 			ready[next] = nil
 			next++
 		}
