@@ -34,8 +34,8 @@ func flagError(cmd *cobra.Command, err error) error {
 	switch {
 	case errors.As(err, &notExist):
 		name := notExist.GetSpecifiedName()
-		if name == "" {
-			return inputError(fmt.Errorf("%s has no flag -%s (see %s --help)", cmd.Name(), notExist.GetSpecifiedShortnames(), cmd.CommandPath()))
+		if short := notExist.GetSpecifiedShortnames(); short != "" {
+			return inputError(fmt.Errorf("%s has no flag -%s (see %s --help)", cmd.Name(), name, cmd.CommandPath()))
 		}
 		if near := nearestFlag(cmd, name); near != "" {
 			return inputError(fmt.Errorf("%s has no flag --%s; did you mean --%s?", cmd.Name(), name, near))
