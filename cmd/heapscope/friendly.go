@@ -147,3 +147,14 @@ func formatFlags(cmd *cobra.Command, format *string, asJSON *bool, jsonHelp stri
 	cmd.Flags().StringVar(format, "format", "text", "output format: text or json ("+jsonHelp+")")
 	cmd.Flags().BoolVar(asJSON, "json", false, "print JSON (the same as --format json)")
 }
+
+// oneLine returns err's message on one line, as every error of heapscope's
+// is: cobra's unknown command error lists its suggestions below it.
+func oneLine(err error) string {
+	msg := err.Error()
+	head, sugs, ok := strings.Cut(msg, "\n\nDid you mean this?\n")
+	if ok {
+		msg = head + "; did you mean " + strings.Join(strings.Fields(sugs), " or ") + "?"
+	}
+	return strings.ReplaceAll(strings.TrimSpace(msg), "\n", " ")
+}

@@ -29,6 +29,8 @@ func TestErrorsSayWhatToDo(t *testing.T) {
 		{[]string{"leaks", "--jsn", corpus, corpus}, "leaks has no flag --jsn; did you mean --json?"},
 		{[]string{"run", "--durration", "5s", "--", "node", "app.js"}, "run has no flag --durration; did you mean --duration?"},
 		{[]string{"diff", "--quickly", corpus, corpus}, "diff has no flag --quickly (see heapscope diff --help)"},
+		{[]string{"sumary", corpus}, `unknown command "sumary" for "heapscope"; did you mean summary?`},
+		{[]string{"--bogus"}, "heapscope has no flag --bogus (see heapscope --help)"},
 		{[]string{"summary", "-q", corpus}, "summary has no flag -q (see heapscope summary --help)"},
 		{[]string{"run", "--", "server.js", "--port", "3000"}, "server.js is a script, not a program: heapscope run -- node server.js --port 3000"},
 		{[]string{"leaks", "-", "-", "-"}, "only one of the snapshots can be read from stdin, not 3"},

@@ -84,7 +84,7 @@ func run(root *cobra.Command) (code int) {
 	if err == nil {
 		return 0
 	}
-	fmt.Fprintf(os.Stderr, "heapscope: %v\n", err)
+	fmt.Fprintf(os.Stderr, "heapscope: %s\n", oneLine(err))
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return ee.code
