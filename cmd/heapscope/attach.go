@@ -33,7 +33,7 @@ errors (what was measured is printed first).`,
 		Example: `  heapscope attach 12345
   heapscope attach --drive http://127.0.0.1:3000/api --requests 1000 12345
   heapscope attach 127.0.0.1:9229 --duration 2m --json`,
-		Args: cobra.ExactArgs(1),
+		Args: needArgs(cobra.ExactArgs(1), "needs one process: its pid, the inspector's host:port or a ws:// URL"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			h, err := newHuntRun(cmd, &o)
 			if err != nil {

@@ -15,7 +15,10 @@ func demoCmd() *cobra.Command {
 20.3.1 process that called http.createServer() without listen() 0, 1,000 and
 2,000 times (Node.js issue 48604: each Server is kept alive by the timer that
 checks its connections).`,
-		Args: cobra.NoArgs,
+		Example: `  heapscope demo
+  heapscope demo --format html > demo.html
+  heapscope demo --json`,
+		Args: needArgs(cobra.NoArgs, "takes no arguments: its snapshots are in the binary"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.check(cmd); err != nil {
 				return err

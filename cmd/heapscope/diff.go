@@ -19,6 +19,7 @@ type diffOptions struct {
 	sortBy string
 	filter string
 	asJSON bool
+	format string
 }
 
 func diffCmd() *cobra.Command {
@@ -31,9 +32,12 @@ plain; one of them may be "-" for stdin), with DevTools' exact numbers: per clas
 the objects new in TARGET and deleted since BASE (matched by V8 object id), their
 shallow sizes, and the change of the class's retained size. Classes whose
 retained size alone changed are listed after DevTools' rows.`,
-		Args: cobra.ExactArgs(2),
+		Example: `  heapscope diff before.heapsnapshot after.heapsnapshot
+  heapscope diff --sort retained --top 10 before.heapsnapshot.gz after.heapsnapshot.gz
+  heapscope diff --filter Server --format json before.heapsnapshot after.heapsnapshot`,
+		Args: needArgs(cobra.ExactArgs(2), "needs two snapshots of one process, the earlier first"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.check(args); err != nil {
+			if err := o.check(cmd, args); err != nil {
 				return err
 			}
 			rep := progress.New()
@@ -51,11 +55,15 @@ retained size alone changed are listed after DevTools' rows.`,
 	cmd.Flags().IntVar(&o.top, "top", 0, "show the N biggest changes (default 30 in text; all in JSON)")
 	cmd.Flags().StringVar(&o.sortBy, "sort", "size", "order by the absolute change of: size (shallow), count or retained")
 	cmd.Flags().StringVar(&o.filter, "filter", "", "only classes whose name matches this regular expression")
-	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print JSON (oracle field names, exact integers)")
+	formatFlags(cmd, &o.format, &o.asJSON, "oracle field names, exact integers")
 	return cmd
 }
 
-func (o *diffOptions) check(args []string) error {
+func (o *diffOptions) check(cmd *cobra.Command, args []string) error {
+	if err := settleFormat(cmd, &o.format, o.asJSON, "text", "json"); err != nil {
+		return err
+	}
+	o.asJSON = o.format == "json"
 	switch diff.SortBy(o.sortBy) {
 	case diff.BySize, diff.ByCount, diff.ByRetained:
 	default:

@@ -19,6 +19,7 @@ type dominatorsOptions struct {
 	depth   int
 	minSize string
 	asJSON  bool
+	format  string
 }
 
 func dominatorsCmd() *cobra.Command {
@@ -33,7 +34,10 @@ deep, leaving out objects retaining less than --min-size (default: 1% of the
 start object's retained size). Each line shows the retained size, its share of
 the heap, the shallow size, and the object with the edge by which its dominator
 holds it when it holds it directly.`,
-		Args: cobra.ExactArgs(1),
+		Example: `  heapscope dominators app.heapsnapshot
+  heapscope dominators --id @12345 --depth 2 --min-size 64KiB app.heapsnapshot
+  heapscope dominators --format json app.heapsnapshot.gz`,
+		Args: needArgs(cobra.ExactArgs(1), `needs one snapshot file ("-" for stdin)`),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, minSize, err := o.check(cmd)
 			if err != nil {
@@ -62,13 +66,17 @@ holds it when it holds it directly.`,
 	cmd.Flags().StringVar(&o.id, "id", "", "start at this object (V8 id, \"123\" or \"@123\") instead of the root")
 	cmd.Flags().IntVar(&o.depth, "depth", 3, "levels to show below the start object")
 	cmd.Flags().StringVar(&o.minSize, "min-size", "", "smallest retained size shown, in bytes or with a unit (\"64KiB\", \"1MB\"); default 1% of the start object's retained size")
-	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print JSON (a nested tree, exact integers)")
+	formatFlags(cmd, &o.format, &o.asJSON, "a nested tree, exact integers")
 	return cmd
 }
 
 // check validates the flags; it returns the parsed --id and --min-size
 // (-1 for the default).
 func (o *dominatorsOptions) check(cmd *cobra.Command) (snapshot.NodeID, int64, error) {
+	if err := settleFormat(cmd, &o.format, o.asJSON, "text", "json"); err != nil {
+		return 0, 0, err
+	}
+	o.asJSON = o.format == "json"
 	if o.depth < 0 {
 		return 0, 0, inputError(fmt.Errorf("--depth must not be negative, not %d", o.depth))
 	}

@@ -35,10 +35,16 @@ taken (V8 object ids are stable within a process), and reports each leak:
 the class that keeps growing, its retainer chain from the roots, the object
 where it accumulates, the classes growing with it and the source locations.
 Exit code 0 when no leak is found, 1 with --fail-on-leak when one is, 2 on errors.`,
-		Args: cobra.MinimumNArgs(2),
+		Example: `  heapscope leaks s1.heapsnapshot s2.heapsnapshot s3.heapsnapshot
+  heapscope leaks --format html s1.heapsnapshot s2.heapsnapshot s3.heapsnapshot > leaks.html
+  heapscope leaks --fail-on-leak --json before.heapsnapshot.gz after.heapsnapshot.gz`,
+		Args: needArgs(cobra.MinimumNArgs(2), "needs two or more snapshots of one process, oldest first"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.check(cmd); err != nil {
 				return err
+			}
+			if n := stdinCount(args); n > 1 {
+				return inputError(fmt.Errorf("only one of the snapshots can be read from stdin, not %d", n))
 			}
 			return writeLeaks(cmd, load.Files(args), o)
 		},
@@ -53,18 +59,18 @@ func (o *leaksOptions) check(cmd *cobra.Command) error {
 	if o.minGrowth < 1 {
 		return inputError(fmt.Errorf("--min-growth must be at least 1"))
 	}
-	switch o.format {
-	case "text", "json", "html":
-	default:
-		return inputError(fmt.Errorf("--format must be text, json or html, not %q", o.format))
-	}
-	if o.asJSON {
-		if cmd.Flags().Changed("format") && o.format != "json" {
-			return inputError(fmt.Errorf("--json and --format %s disagree", o.format))
+	return settleFormat(cmd, &o.format, o.asJSON, "text", "json", "html")
+}
+
+// stdinCount returns how many of args are "-", standard input.
+func stdinCount(args []string) int {
+	n := 0
+	for _, a := range args {
+		if a == "-" {
+			n++
 		}
-		o.format = "json"
 	}
-	return nil
+	return n
 }
 
 // writeLeaks loads the series srcs, finds its leaks and prints them.

@@ -60,8 +60,15 @@ func newRoot() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(summaryCmd(), leaksCmd(), diffCmd(), retainersCmd(), dominatorsCmd(), demoCmd(), serveCmd(), runCmd(), attachCmd())
+	serve := serveCmd()
+	// serve.go is the web server's; its words for the command line are here.
+	serve.Args = needArgs(serve.Args, "needs snapshot files or a directory saved by run --save, or --demo and nothing else")
+	serve.Example = `  heapscope serve --open before.heapsnapshot after.heapsnapshot
+  heapscope serve --open hunt/
+  heapscope serve --demo --addr 127.0.0.1:8080`
+	root.AddCommand(summaryCmd(), leaksCmd(), diffCmd(), retainersCmd(), dominatorsCmd(), demoCmd(), serve, runCmd(), attachCmd())
 	addVersion(root)
+	root.SetFlagErrorFunc(flagError)
 	return root
 }
 
@@ -77,7 +84,7 @@ func run(root *cobra.Command) (code int) {
 	if err == nil {
 		return 0
 	}
-	fmt.Fprintf(os.Stderr, "heapscope: %v\n", err)
+	fmt.Fprintf(os.Stderr, "heapscope: %s\n", oneLine(err))
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return ee.code

@@ -2,6 +2,8 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -72,6 +74,16 @@ errors (what was measured is printed first).`,
 	return cmd
 }
 
+// isScript reports whether name is a JavaScript or TypeScript file, which
+// node runs, rather than a program.
+func isScript(name string) bool {
+	switch filepath.Ext(name) {
+	case ".js", ".mjs", ".cjs", ".ts", ".mts", ".cts":
+		return true
+	}
+	return false
+}
+
 func runHunt(cmd *cobra.Command, o *runOptions, args []string) error {
 	h, err := newHuntRun(cmd, &o.huntOptions)
 	if err != nil {
@@ -95,6 +107,8 @@ func runHunt(cmd *cobra.Command, o *runOptions, args []string) error {
 		h.iterations = o.iterations
 	case len(args) == 0:
 		return inputError(errors.New("no program to run: heapscope run [flags] -- node app.js [args], or --scenario FILE"))
+	case isScript(args[0]):
+		return inputError(fmt.Errorf("%s is a script, not a program: heapscope run -- node %s", args[0], strings.Join(args, " ")))
 	}
 	exposeGC := o.exposeGC || (!o.noExposeGC && o.scenario == "" && hunt.NeedsExposeGC(argv[1:]))
 

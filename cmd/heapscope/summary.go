@@ -17,6 +17,7 @@ type summaryOptions struct {
 	sortBy string
 	filter string
 	asJSON bool
+	format string
 }
 
 func summaryCmd() *cobra.Command {
@@ -27,9 +28,13 @@ func summaryCmd() *cobra.Command {
 		Long: `Reads a .heapsnapshot file (gzip or plain; "-" for stdin) and prints the
 totals, the Statistics view and the class table with DevTools' exact numbers:
 count, distance, shallow size and retained size per class.`,
-		Args: cobra.ExactArgs(1),
+		Example: `  heapscope summary app.heapsnapshot
+  heapscope summary --top 10 --sort count app.heapsnapshot.gz
+  heapscope summary --filter '^(Array|Map)$' --format json app.heapsnapshot
+  ssh host cat /tmp/app.heapsnapshot | heapscope summary -`,
+		Args: needArgs(cobra.ExactArgs(1), `needs one snapshot file ("-" for stdin)`),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.check(); err != nil {
+			if err := o.check(cmd); err != nil {
 				return err
 			}
 			rep := progress.New()
@@ -44,11 +49,15 @@ count, distance, shallow size and retained size per class.`,
 	cmd.Flags().IntVar(&o.top, "top", 0, "show the N biggest classes (default 30 in text; all in JSON)")
 	cmd.Flags().StringVar(&o.sortBy, "sort", "retained", "order: retained, self, count or distance")
 	cmd.Flags().StringVar(&o.filter, "filter", "", "only classes whose name matches this regular expression")
-	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print JSON (oracle field names, exact integers)")
+	formatFlags(cmd, &o.format, &o.asJSON, "oracle field names, exact integers")
 	return cmd
 }
 
-func (o *summaryOptions) check() error {
+func (o *summaryOptions) check(cmd *cobra.Command) error {
+	if err := settleFormat(cmd, &o.format, o.asJSON, "text", "json"); err != nil {
+		return err
+	}
+	o.asJSON = o.format == "json"
 	switch summary.SortBy(o.sortBy) {
 	case summary.ByRetained, summary.BySelf, summary.ByCount, summary.ByDistance:
 	default:

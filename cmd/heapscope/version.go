@@ -96,7 +96,10 @@ func versionCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "version",
 		Short: "Print heapscope's version, commit, Go version and platform",
-		Args:  cobra.NoArgs,
+		Example: `  heapscope version
+  heapscope --version
+  heapscope version --json`,
+		Args: needArgs(cobra.NoArgs, "takes no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return writeVersion(cmd.OutOrStdout(), asJSON)
 		},
