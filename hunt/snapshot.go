@@ -16,6 +16,7 @@ import (
 	"github.com/dustin/go-humanize"
 
 	"github.com/heapscope/heapscope/graph"
+	"github.com/heapscope/heapscope/huntdir"
 	"github.com/heapscope/heapscope/inspector"
 	"github.com/heapscope/heapscope/snapshot"
 )
@@ -135,7 +136,7 @@ func (t *Target) Snapshot(ctx context.Context, opt SnapshotOptions) (*graph.Grap
 	}
 	var save *os.File
 	if opt.SavePath != "" {
-		f, err := os.Create(opt.SavePath)
+		f, err := huntdir.Create(opt.SavePath)
 		if err != nil {
 			return nil, st, fmt.Errorf("save snapshot: %w", err)
 		}

@@ -3,11 +3,18 @@
 // per snapshot, K its number in the hunt, and the heap samples in
 // heapscope-samples.json. The hunt writes it; "heapscope serve DIR" reads
 // it back, snapshots in the order they were taken, with the heap curve.
+//
+// The files hold the heap's contents (strings, tokens, user data): the
+// directory is created 0700 and every file 0600, each one created afresh
+// (never through a symlink, never over an existing file), and a directory
+// holds one run only.
 package huntdir
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -26,18 +33,66 @@ func SnapshotPath(dir string, pid int, start time.Time, k int) string {
 	return filepath.Join(dir, fmt.Sprintf("heapscope-%d-%s-%d.heapsnapshot", pid, start.Format("20060102-150405"), k))
 }
 
-// WriteSamples writes the hunt's heap samples into dir.
+// Prepare makes dir ready to receive a new hunt: it creates it (0700,
+// with its parents) if it does not exist, and refuses a directory that
+// already holds the files of a run, so that two runs never mix.
+func Prepare(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	runs, err := savedFiles(dir)
+	if err != nil {
+		return err
+	}
+	if len(runs) > 0 {
+		return fmt.Errorf("%s already holds the files of another run (%s); give a new or empty directory", dir, strings.Join(runs, ", "))
+	}
+	return nil
+}
+
+// savedFiles names what dir holds of a saved run: its runs (the
+// heapscope-PID-TIME prefix of their snapshots) and the samples file.
+func savedFiles(dir string) ([]string, error) {
+	snaps, err := filepath.Glob(filepath.Join(dir, "heapscope-*.heapsnapshot"))
+	if err != nil {
+		return nil, err
+	}
+	runs := runsOf(snaps)
+	if _, err := os.Lstat(filepath.Join(dir, SamplesFile)); err == nil {
+		runs = append(runs, SamplesFile)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	return runs, nil
+}
+
+// Create creates the new file path for the hunt's writes, 0600: it never
+// follows a symlink nor truncates an existing file (O_EXCL refuses both).
+func Create(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+}
+
+// WriteSamples writes the hunt's heap samples into dir, in a new file.
 func WriteSamples(dir string, samples []report.HeapSample) error {
 	b, err := json.Marshal(samples)
 	if err != nil {
 		return fmt.Errorf("heap samples: %w", err)
 	}
-	return os.WriteFile(filepath.Join(dir, SamplesFile), b, 0o644)
+	f, err := Create(filepath.Join(dir, SamplesFile))
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // Read returns the snapshots saved in dir, in the order they were taken,
 // and its heap samples (nil when it has none). A directory without
-// snapshots is an error.
+// snapshots is an error, and so is one holding the snapshots of two runs
+// (two processes, or two starts of one).
 func Read(dir string) (snapshots []string, samples []report.HeapSample, err error) {
 	snaps, err := filepath.Glob(filepath.Join(dir, "*.heapsnapshot"))
 	if err != nil {
@@ -45,6 +100,9 @@ func Read(dir string) (snapshots []string, samples []report.HeapSample, err erro
 	}
 	if len(snaps) == 0 {
 		return nil, nil, fmt.Errorf("%s: no .heapsnapshot files in this directory", dir)
+	}
+	if runs := runsOf(snaps); len(runs) > 1 {
+		return nil, nil, fmt.Errorf("%s holds the snapshots of %d runs (%s); give each run its own directory", dir, len(runs), strings.Join(runs, ", "))
 	}
 	// By the number ending each name, not by name: 10 comes after 9.
 	sort.SliceStable(snaps, func(i, j int) bool { return snapshotNumber(snaps[i]) < snapshotNumber(snaps[j]) })
@@ -81,6 +139,27 @@ func Expand(args []string) (files []string, samples []report.HeapSample, err err
 		}
 	}
 	return files, samples, nil
+}
+
+// runsOf returns the distinct runs (heapscope-PID-TIME, the name of a
+// saved snapshot without its number) among paths, sorted; names not of
+// that form are no run's.
+func runsOf(paths []string) []string {
+	seen := map[string]bool{}
+	var runs []string
+	for _, p := range paths {
+		base := strings.TrimSuffix(filepath.Base(p), ".heapsnapshot")
+		k := strings.LastIndexByte(base, '-')
+		if !strings.HasPrefix(base, "heapscope-") || k < 0 || snapshotNumber(p) < 0 {
+			continue
+		}
+		if run := base[:k]; !seen[run] {
+			seen[run] = true
+			runs = append(runs, run)
+		}
+	}
+	sort.Strings(runs)
+	return runs
 }
 
 // snapshotNumber reads K from a name ending in -K.heapsnapshot (else -1,

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -63,5 +64,129 @@ func TestReadSamples(t *testing.T) {
 	}
 	if _, _, err := Read(dir); err == nil {
 		t.Error("a damaged samples file was accepted")
+	}
+}
+
+// The saved files hold the heap's contents: the directory is created 0700,
+// each snapshot and the samples 0600.
+func TestSavedFilesPrivate(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "hunt", "one")
+	if err := Prepare(dir); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Create(SnapshotPath(dir, 42, time.Now(), 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if err := WriteSamples(dir, []report.HeapSample{{UsedBytes: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]os.FileMode{
+		dir:                             os.ModeDir | 0o700,
+		f.Name():                        0o600,
+		filepath.Join(dir, SamplesFile): 0o600,
+	} {
+		st, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode() != want {
+			t.Errorf("%s: mode %v, want %v", path, st.Mode(), want)
+		}
+	}
+}
+
+// A symlink planted where a snapshot or the samples will be written is not
+// followed, and an existing file is not overwritten.
+func TestSaveNeverThroughSymlinkNorOverFile(t *testing.T) {
+	dir := t.TempDir()
+	victim := filepath.Join(t.TempDir(), "victim")
+	if err := os.WriteFile(victim, []byte("keep"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	snap := SnapshotPath(dir, 42, time.Now(), 1)
+	if err := os.Symlink(victim, snap); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := Create(snap); err == nil {
+		f.Close()
+		t.Error("Create followed a symlink")
+	}
+	if err := os.Symlink(filepath.Join(dir, "dangling"), filepath.Join(dir, SamplesFile)); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteSamples(dir, nil); err == nil {
+		t.Error("WriteSamples followed a symlink")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "dangling")); err == nil {
+		t.Error("WriteSamples created the symlink's target")
+	}
+	existing := SnapshotPath(dir, 42, time.Now(), 2)
+	if err := os.WriteFile(existing, []byte("keep"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := Create(existing); err == nil {
+		f.Close()
+		t.Error("Create opened an existing file")
+	}
+	for _, p := range []string{victim, existing} {
+		if b, err := os.ReadFile(p); err != nil || string(b) != "keep" {
+			t.Errorf("%s: %q, %v; want it untouched", p, b, err)
+		}
+	}
+}
+
+// --save into a directory holding another run's files refuses, naming it.
+func TestPrepareRefusesSavedRun(t *testing.T) {
+	dir := t.TempDir()
+	if err := Prepare(dir); err != nil {
+		t.Fatalf("an empty directory: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := Prepare(dir); err != nil {
+		t.Fatalf("a directory without a run: %v", err)
+	}
+	start := time.Date(2026, 11, 25, 21, 0, 0, 0, time.Local)
+	f, err := Create(SnapshotPath(dir, 42, start, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	err = Prepare(dir)
+	if err == nil || !strings.Contains(err.Error(), "heapscope-42-20261125-210000") || !strings.Contains(err.Error(), "new or empty directory") {
+		t.Errorf("Prepare over a saved run: %v", err)
+	}
+	only := t.TempDir()
+	if err := WriteSamples(only, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := Prepare(only); err == nil || !strings.Contains(err.Error(), SamplesFile) {
+		t.Errorf("Prepare over a samples file: %v", err)
+	}
+}
+
+// "serve DIR" never mixes two runs: two processes, or two starts of one.
+func TestReadRefusesTwoRuns(t *testing.T) {
+	dir := t.TempDir()
+	start := time.Date(2026, 11, 25, 21, 0, 0, 0, time.Local)
+	for _, p := range []string{
+		SnapshotPath(dir, 42, start, 1), SnapshotPath(dir, 42, start, 2),
+		SnapshotPath(dir, 43, start, 1), SnapshotPath(dir, 42, start.Add(time.Hour), 1),
+	} {
+		if err := os.WriteFile(p, []byte("{}"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, _, err := Read(dir)
+	if err == nil {
+		t.Fatal("Read mixed two runs")
+	}
+	for _, run := range []string{"heapscope-42-20261125-210000", "heapscope-43-20261125-210000", "heapscope-42-20261125-220000", "3 runs"} {
+		if !strings.Contains(err.Error(), run) {
+			t.Errorf("error %q does not name %s", err, run)
+		}
 	}
 }

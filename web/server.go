@@ -13,7 +13,9 @@
 // summary, paths, diff, leak), computed once per snapshot when the server is
 // created or once per question and cached. Heaps hold secrets (passwords,
 // tokens, personal data), so every request must carry the server's random
-// token (see Server.Handler); binding to loopback is the caller's job.
+// token (see Server.Handler), name this server in its Host header (no DNS
+// rebinding), and the expensive questions run a few at a time; binding to
+// loopback is the caller's job.
 package web
 
 import (
@@ -22,11 +24,16 @@ import (
 	"crypto/subtle"
 	"embed"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"net/http"
+	"net/url"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/heapscope/heapscope/diff"
 	"github.com/heapscope/heapscope/graph"
@@ -56,6 +63,11 @@ type Options struct {
 	// MinGrowth is the default leak threshold (leak.Options.MinGrowth);
 	// 0 means leak.DefaultMinGrowth.
 	MinGrowth int
+	// MaxHeavy bounds how many expensive requests (retainer paths,
+	// comparisons, leak findings) run at once; 0 means GOMAXPROCS. Up to
+	// 64 more wait for a turn (waiting costs nothing: the UI asks a few at
+	// once); beyond that a request gets 503 with Retry-After.
+	MaxHeavy int
 }
 
 // Server is the web UI and API over a fixed set of snapshots. Create it
@@ -67,6 +79,14 @@ type Server struct {
 	samples   []report.HeapSample
 	minGrowth int
 	handler   http.Handler
+
+	// hosts are the Host headers accepted, once SetAddr has told the
+	// server its address (nil: loopback names and IP literals only).
+	hosts map[string]bool
+
+	heavy        chan struct{} // a slot per expensive request running
+	heavyWaiting atomic.Int32  // expensive requests waiting for a slot
+	maxWaiting   int32
 
 	// The graphs are read-only once New has built their retainer index and
 	// dominated lists: analyses (diff.Compare, leak.Analyze) do not change
@@ -108,6 +128,12 @@ func New(snaps []Snapshot, opt Options) (*Server, error) {
 	if s.minGrowth <= 0 {
 		s.minGrowth = leak.DefaultMinGrowth
 	}
+	heavy := opt.MaxHeavy
+	if heavy <= 0 {
+		heavy = runtime.GOMAXPROCS(0)
+	}
+	s.heavy = make(chan struct{}, heavy)
+	s.maxWaiting = maxWaiting
 	if s.token == "" {
 		var b [24]byte
 		if _, err := rand.Read(b[:]); err != nil {
@@ -140,6 +166,55 @@ func New(snaps []Snapshot, opt Options) (*Server, error) {
 // Token returns the secret that requests must carry.
 func (s *Server) Token() string { return s.token }
 
+// SetAddr tells the server the address it listens on (the listener's
+// Addr) and the address it was asked for (--addr; "" for none). From then
+// on it answers only requests whose Host header names that address (a page
+// of a DNS name rebound to 127.0.0.1 names its own), and its cookie's name
+// carries the port (cookies are shared by every port of a host). Call it
+// before serving.
+func (s *Server) SetAddr(listen net.Addr, given string) {
+	host, port, err := net.SplitHostPort(listen.String())
+	if err != nil {
+		return
+	}
+	s.hosts = map[string]bool{}
+	add := func(h string) { s.hosts[strings.ToLower(net.JoinHostPort(h, port))] = true }
+	add(host)
+	if ip := net.ParseIP(host); ip != nil && (ip.IsLoopback() || ip.IsUnspecified()) {
+		add("127.0.0.1")
+		add("localhost")
+		add("::1")
+	}
+	if h, _, err := net.SplitHostPort(given); err == nil && h != "" {
+		add(h)
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		// Listening on every address (--allow-remote): any IP literal
+		// names this machine; a DNS name still has to be the one given.
+		s.hosts["ip:"+port] = true
+	}
+	sum := sha256.Sum256([]byte(s.token))
+	s.cookie = "heapscope_" + port + "_" + hex.EncodeToString(sum[:6])
+}
+
+// hostAllowed reports whether a request's Host header names this server.
+func (s *Server) hostAllowed(hostport string) bool {
+	host, port, err := net.SplitHostPort(hostport)
+	if err != nil {
+		host, port = hostport, "80"
+	}
+	host = strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]"))
+	ip := net.ParseIP(host)
+	if s.hosts == nil {
+		// Address unknown: loopback names and IP literals, never a DNS name.
+		return host == "localhost" || ip != nil
+	}
+	if ip != nil && s.hosts["ip:"+port] {
+		return true
+	}
+	return s.hosts[net.JoinHostPort(host, port)]
+}
+
 // Handler returns the UI and API handler. Every request must carry the
 // token: as the query parameter token (a page request then gets it as a
 // cookie and is redirected to the same address without it), as that
@@ -158,11 +233,11 @@ func (s *Server) routes(ui fs.FS) http.Handler {
 	api("GET /api/snapshots/{s}/objects/{id}", s.apiObject)
 	api("GET /api/snapshots/{s}/objects/{id}/edges", s.apiEdges)
 	api("GET /api/snapshots/{s}/objects/{id}/retainers", s.apiRetainers)
-	api("GET /api/snapshots/{s}/objects/{id}/paths", s.apiPaths)
+	api("GET /api/snapshots/{s}/objects/{id}/paths", s.bounded(s.apiPaths))
 	api("GET /api/snapshots/{s}/objects/{id}/dominated", s.apiDominated)
-	api("GET /api/compare/{base}/{target}", s.apiCompare)
-	api("GET /api/compare/{base}/{target}/classes/{c}/objects", s.apiCompareObjects)
-	api("GET /api/leaks", s.apiLeaks)
+	api("GET /api/compare/{base}/{target}", s.bounded(s.apiCompare))
+	api("GET /api/compare/{base}/{target}/classes/{c}/objects", s.bounded(s.apiCompareObjects))
+	api("GET /api/leaks", s.bounded(s.apiLeaks))
 	api("GET /api/samples", s.apiSamples)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, fmt.Errorf("no such API: %s %s (see docs/api.md)", r.Method, r.URL.Path))
@@ -184,6 +259,38 @@ func (s *Server) routes(ui fs.FS) http.Handler {
 	return s.authenticate(mux)
 }
 
+// maxWaiting bounds the expensive requests waiting for a slot.
+const maxWaiting = 64
+
+// errBusy is the answer to an expensive request when too many wait.
+var errBusy = errors.New("too many expensive requests at once; retry shortly")
+
+// bounded runs h when one of the server's slots for expensive requests is
+// free: many parallel "paths?all=1" would otherwise take every core and
+// gigabytes. A request waits while few wait; beyond that it gets 503.
+func (s *Server) bounded(h func(w http.ResponseWriter, r *http.Request) (any, error)) func(w http.ResponseWriter, r *http.Request) (any, error) {
+	return func(w http.ResponseWriter, r *http.Request) (any, error) {
+		select {
+		case s.heavy <- struct{}{}:
+		default:
+			if s.heavyWaiting.Add(1) > s.maxWaiting {
+				s.heavyWaiting.Add(-1)
+				w.Header().Set("Retry-After", "1")
+				return nil, &apiError{http.StatusServiceUnavailable, errBusy}
+			}
+			select {
+			case s.heavy <- struct{}{}:
+				s.heavyWaiting.Add(-1)
+			case <-r.Context().Done():
+				s.heavyWaiting.Add(-1)
+				return nil, &apiError{http.StatusServiceUnavailable, r.Context().Err()}
+			}
+		}
+		defer func() { <-s.heavy }()
+		return h(w, r)
+	}
+}
+
 // authenticate lets through the requests that carry the token, and turns
 // a page request with ?token= into a cookie and a redirect.
 func (s *Server) authenticate(next http.Handler) http.Handler {
@@ -192,6 +299,11 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")
+		if !s.hostAllowed(r.Host) {
+			h.Set("Cache-Control", "no-store")
+			http.Error(w, "heapscope: the Host header does not name this server; open the address that `heapscope serve` printed", http.StatusMisdirectedRequest)
+			return
+		}
 		if q := r.URL.Query().Get("token"); q != "" && s.valid(q) {
 			if strings.HasPrefix(r.URL.Path, "/api/") || r.Method != http.MethodGet {
 				next.ServeHTTP(w, r)
@@ -200,11 +312,9 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			http.SetCookie(w, &http.Cookie{Name: s.cookie, Value: s.token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
 			v := r.URL.Query()
 			v.Del("token")
-			// A path, never "//host": the redirect stays on this server.
-			to := "/" + strings.TrimLeft(r.URL.Path, "/")
-			if q := v.Encode(); q != "" {
-				to += "?" + q
-			}
+			// A path of this server, escaped: never "//host", nor "/\host",
+			// which browsers read as "//host".
+			to := (&url.URL{Path: "/" + strings.TrimLeft(r.URL.Path, "/\\"), RawQuery: v.Encode()}).String()
 			h.Set("Cache-Control", "no-store")
 			http.Redirect(w, r, to, http.StatusSeeOther)
 			return

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/heapscope/heapscope/hunt"
+	"github.com/heapscope/heapscope/huntdir"
 	"github.com/heapscope/heapscope/leak"
 	"github.com/heapscope/heapscope/progress"
 	"github.com/heapscope/heapscope/report"
@@ -92,7 +93,7 @@ func (o *huntOptions) check(cmd *cobra.Command) error {
 		}
 	}
 	if o.save != "" {
-		if err := os.MkdirAll(o.save, 0o755); err != nil {
+		if err := huntdir.Prepare(o.save); err != nil {
 			return inputError(fmt.Errorf("--save: %w", err))
 		}
 	}

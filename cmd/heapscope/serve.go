@@ -121,6 +121,7 @@ func serve(cmd *cobra.Command, srv *web.Server, o serveOptions, warning string) 
 		return inputError(fmt.Errorf("listening on %s: %w", o.addr, err))
 	}
 	defer ln.Close()
+	srv.SetAddr(ln.Addr(), o.addr) // answer only requests naming this address
 	if warning != "" {
 		fmt.Fprintf(cmd.ErrOrStderr(), "heapscope: %s\n", warning)
 	}
