@@ -22,12 +22,49 @@ type Related struct {
 	CountGrowth []int  `json:"countGrowth"`
 }
 
+// Pattern is a leak pattern recognised in a finding: what the code does,
+// in words, and what to change.
+type Pattern struct {
+	// ID is one of the Pattern* constants.
+	ID string `json:"id"`
+	// Title names the pattern ("a listener never removed").
+	Title string `json:"title"`
+	// Summary says what the evidence shows, in the names of the finding
+	// ("a 'change' listener is added to Settings on every call and never
+	// removed; each holds a PageView").
+	Summary string `json:"summary"`
+	// Advice says what to change.
+	Advice string `json:"advice"`
+}
+
+// The patterns a finding can show (docs/patterns.md has an example verdict
+// of each).
+const (
+	PatternListener     = "listener"              // an event listener added and never removed
+	PatternCollection   = "collection"            // a Map, Set, Array or object that only grows
+	PatternTimer        = "timer"                 // a timer or interval never cleared
+	PatternPromise      = "promise"               // a promise that never settles, holding its reactions
+	PatternClosure      = "closure"               // closures kept alive, holding what their scope captured
+	PatternFinalization = "finalization-registry" // held values that keep their targets alive
+	PatternGlobal       = "global"                // objects kept as properties of the global object
+	PatternDetachedDOM  = "detached-dom"          // DOM nodes removed from the document but held by JS
+)
+
 // Location is a source location that explains a chain, named after what is
 // there (object.Location.Function is always set).
 type Location struct {
-	// Role says what is there: "constructor", "function" (a closure on the
-	// chain) or "bound function" (the target of a bound function).
+	// Role says what is there: "listener" (the listener the chain goes
+	// through), "callback" (a timer's callback), "constructor" (of the
+	// finding's class), "function" (another closure on the chain below the
+	// accumulation point), "bound function" (the target of a bound
+	// function), "allocation" (a frame of the allocation stack, with
+	// allocation tracking) or "holder" (a function on the path from the
+	// roots to the accumulation point, whose scope holds the container;
+	// left out of text).
 	Role string `json:"role"`
+	// FixSite marks the location most likely to need the change: the line
+	// that adds the listener, starts the timer or allocates the entry.
+	FixSite bool `json:"fixSite,omitempty"`
 	object.Location
 }
 

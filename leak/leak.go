@@ -88,8 +88,18 @@ type SnapshotInfo struct {
 
 // Finding is one leak: a class whose objects accumulate, and why.
 type Finding struct {
-	Class string `json:"class"`
-	Key   string `json:"key"`
+	// Headline names what the person fixing the leak must change, in the
+	// terms of their code: a listener as `listeners of Settings 'change'
+	// ((anonymous) server.js:48:25)`, else the class the leak is about,
+	// the application's own before a dependency's (`Session
+	// (express-session)`), a runtime API object, and only then a generic
+	// class. See docs/patterns.md.
+	Headline string `json:"headline"`
+	// Pattern is the leak pattern recognised from the chain and the
+	// accumulation point, when the evidence supports one.
+	Pattern *Pattern `json:"pattern,omitempty"`
+	Class   string   `json:"class"`
+	Key     string   `json:"key"`
 	// Counts and Retained are the class's count and class retained size in
 	// each snapshot; CountGrowth the change at each step.
 	Counts      []int    `json:"counts"`

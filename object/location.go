@@ -1,6 +1,8 @@
 package object
 
 import (
+	"strings"
+
 	"github.com/heapscope/heapscope/graph"
 	"github.com/heapscope/heapscope/snapshot"
 )
@@ -17,7 +19,43 @@ type Location struct {
 	ScriptID uint32 `json:"scriptId"`
 	Line     int32  `json:"line"`
 	Column   int32  `json:"column"`
+	// Origin says whose code the script is (OriginOf); set by leak findings.
+	Origin Origin `json:"origin,omitempty"`
+	// Package is the npm package of a dependency's script.
+	Package string `json:"package,omitempty"`
+	// Original is where the location comes from when the script has a
+	// source map (TypeScript, a bundle); Script, Line and Column stay the
+	// snapshot's own.
+	Original *Source `json:"original,omitempty"`
 }
+
+// Source is a position in an original source file (1-based).
+type Source struct {
+	Script string `json:"script"`
+	Line   int32  `json:"line"`
+	Column int32  `json:"column"`
+}
+
+// SourceMapper maps a generated location (1-based line and column of a
+// script as the snapshot names it) to its original source.
+type SourceMapper interface {
+	Original(script string, line, column int32) (Source, bool)
+}
+
+// Origin says whose code a script is.
+type Origin string
+
+// The origins.
+const (
+	// OriginApp is the application's own code: what the user wrote.
+	OriginApp Origin = "app"
+	// OriginDependency is code of an npm package (a script under
+	// node_modules).
+	OriginDependency Origin = "dependency"
+	// OriginRuntime is the runtime's own code (node:…, internal/…,
+	// extensions) or a script without a name.
+	OriginRuntime Origin = "runtime"
+)
 
 // Function is the function at a location.
 type Function struct {
@@ -56,4 +94,31 @@ func (l Location) Displayed() Location {
 		l.Function = &Function{Name: snapshot.Display(l.Name)}
 	}
 	return l
+}
+
+// OriginOf says whose code script is, and for a dependency the npm package
+// ("@scope/name" or "name", after the last node_modules of the path).
+// Node.js names its own scripts node:… (internal/… before Node 16);
+// Chromium its extensions and internals chrome…:// or extensions::.
+func OriginOf(script string) (Origin, string) {
+	switch {
+	case script == "", strings.HasPrefix(script, "node:"), strings.HasPrefix(script, "internal/"),
+		strings.HasPrefix(script, "chrome"), strings.HasPrefix(script, "extensions::"),
+		strings.HasPrefix(script, "devtools://"), strings.HasPrefix(script, "v8/"):
+		return OriginRuntime, ""
+	case !strings.ContainsAny(script, "/\\.:"):
+		return OriginRuntime, "" // "events", "timers": Node's modules before node: names
+	}
+	const nm = "node_modules"
+	s := strings.ReplaceAll(script, "\\", "/")
+	k := strings.LastIndex(s, "/"+nm+"/")
+	if k < 0 {
+		return OriginApp, ""
+	}
+	rest := strings.Split(s[k+len(nm)+2:], "/")
+	pkg := rest[0]
+	if strings.HasPrefix(pkg, "@") && len(rest) > 1 {
+		pkg += "/" + rest[1]
+	}
+	return OriginDependency, pkg
 }
