@@ -24,12 +24,15 @@ import (
 // every snapshot and whose retained size grows; when there is none, there
 // is no point: an object allocated after the first snapshot that is no
 // container is as likely an element as the place the growth accumulates.
-func accumulation(earlier []*earlier, ki *keyIndex, p paths.Path, minEntries int) *Accumulation {
+//
+// It returns the point's index on p too (-1 with no point).
+func accumulation(earlier []*earlier, ki *keyIndex, p paths.Path, minEntries int) (int, *Accumulation) {
 	if len(p) < 2 {
-		return nil
+		return -1, nil
 	}
 	last := ki.g
 	var fallback *Accumulation
+	fallbackAt := -1
 	for j := len(p) - 2; j >= 0; j-- {
 		i := p[j].Node
 		if !ordinary(last, i) || inRun(last, p, j) {
@@ -44,11 +47,11 @@ func accumulation(earlier []*earlier, ki *keyIndex, p paths.Path, minEntries int
 			continue
 		}
 		if container {
-			return acc
+			return j, acc
 		}
-		fallback = acc
+		fallback, fallbackAt = acc, j
 	}
-	return fallback
+	return fallbackAt, fallback
 }
 
 // ordinary reports whether node i can be an accumulation point: an object,

@@ -2,6 +2,9 @@ package leak
 
 import (
 	"fmt"
+	"slices"
+
+	"github.com/heapscope/heapscope/graph"
 
 	"github.com/heapscope/heapscope/object"
 	"github.com/heapscope/heapscope/paths"
@@ -68,14 +71,35 @@ type Location struct {
 	object.Location
 }
 
-// locations lists the constructor of the finding's class, the functions on
-// the chain and the targets of bound functions, resolved to script names.
-func locations(ki *keyIndex, p paths.Path, key string) []Location {
+// locations lists what explains the chain p (accumulation point at index
+// acc), ranked for the person who will fix it: the fix site first (the
+// callback the chain goes through, when the application wrote it, else the
+// application's first frame of the allocation stack), then the
+// application's locations, a dependency's, and the runtime's. Each is
+// named after what is there: the listener or callback, the constructor of
+// the object, the allocation stack's frames, the other closures below the
+// accumulation point and the targets of bound functions, and the "holder"
+// closures above it, on the way from the roots.
+func locations(ki *keyIndex, p paths.Path, acc int, ev *evidence, stack []graph.Frame, sources object.SourceMapper) []Location {
 	g := ki.g
 	var out []Location
 	seen := map[string]bool{}
-	add := func(role string, i snapshot.Ordinal) {
-		src, ok := object.At(g, i)
+	add := func(role string, name string, l object.Location) {
+		id := fmt.Sprint(name, l.ScriptID, l.Script, l.Line, l.Column)
+		if seen[id] {
+			return
+		}
+		seen[id] = true
+		l.Origin, l.Package = object.OriginOf(l.Script)
+		if sources != nil {
+			if o, ok := sources.Original(l.Script, l.Line, l.Column); ok {
+				l.Original = &o
+			}
+		}
+		out = append(out, Location{Role: role, Location: l.Named(name)})
+	}
+	addNode := func(role string, i snapshot.Ordinal) {
+		l, ok := object.At(g, i)
 		if !ok {
 			return
 		}
@@ -83,31 +107,89 @@ func locations(ki *keyIndex, p paths.Path, key string) []Location {
 		if role == "constructor" {
 			name = g.ClassName(i)
 		}
-		id := fmt.Sprint(role, name, src.ScriptID, src.Script, src.Line, src.Column)
-		if seen[id] {
-			return
+		add(role, name, l)
+	}
+	addClosure := func(role string, i snapshot.Ordinal) {
+		addNode(role, i)
+		if t, ok := boundFunction(g.S, i); ok {
+			addNode("bound function", t)
 		}
-		seen[id] = true
-		out = append(out, Location{Role: role, Location: src.Named(name)})
+	}
+	if ev != nil && ev.callback != noNode {
+		role := "callback"
+		if ev.id == PatternListener {
+			role = "listener"
+		}
+		addClosure(role, ev.callback)
+	}
+	if t := p.Target(); g.S.NodeTypes[t] == snapshot.NodeObject {
+		addNode("constructor", t)
+	}
+	frames := 0
+	for _, fr := range stack {
+		if o, _ := object.OriginOf(fr.Script); o == object.OriginRuntime || fr.Line == 0 || frames == maxFrames {
+			continue
+		}
+		frames++
+		add("allocation", fr.Function, object.Location{Script: fr.Script, Line: int32(fr.Line), Column: int32(fr.Column)})
 	}
 	for j := len(p) - 1; j >= 0; j-- {
-		i := p[j].Node
-		if a := ki.perNode[i]; a >= 0 && ki.keys[a] == key && g.S.NodeTypes[i] == snapshot.NodeObject {
-			add("constructor", i)
+		if i := p[j].Node; g.S.NodeTypes[i] == snapshot.NodeClosure {
+			if j <= acc {
+				addClosure("holder", i)
+			} else {
+				addClosure("function", i)
+			}
+		}
+	}
+	for k := range out {
+		if r := out[k].Role; out[k].Origin == object.OriginApp && (r == "listener" || r == "callback" || r == "allocation") {
+			out[k].FixSite = true
 			break
 		}
 	}
-	for _, h := range p {
-		i := h.Node
-		if g.S.NodeTypes[i] != snapshot.NodeClosure {
-			continue
+	slices.SortStableFunc(out, func(a, b Location) int {
+		if a.FixSite != b.FixSite {
+			if a.FixSite {
+				return -1
+			}
+			return 1
 		}
-		add("function", i)
-		if t, ok := boundFunction(g.S, i); ok {
-			add("bound function", t)
+		if oa, ob := originRank(a.Origin), originRank(b.Origin); oa != ob {
+			return oa - ob
 		}
-	}
+		return roleRank(a.Role) - roleRank(b.Role)
+	})
 	return out
+}
+
+// maxFrames bounds the allocation stack's frames among the locations.
+const maxFrames = 3
+
+func originRank(o object.Origin) int {
+	switch o {
+	case object.OriginApp:
+		return 0
+	case object.OriginDependency:
+		return 1
+	}
+	return 2
+}
+
+func roleRank(role string) int {
+	switch role {
+	case "listener", "callback":
+		return 0
+	case "constructor":
+		return 1
+	case "allocation":
+		return 2
+	case "function":
+		return 3
+	case "bound function":
+		return 4
+	}
+	return 5
 }
 
 // boundFunction returns the target of a bound function (a native_bind

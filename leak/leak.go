@@ -59,6 +59,9 @@ type Options struct {
 	// MaxCandidates bounds how many growing classes are examined, biggest
 	// retained growth first; 0 means DefaultMaxCandidates.
 	MaxCandidates int
+	// Sources, when set, maps every location to its original source
+	// (source maps).
+	Sources object.SourceMapper
 }
 
 // Defaults for Options.
@@ -143,6 +146,9 @@ type classSeries struct {
 	path  paths.Path
 	shape string
 	share float64
+	// acc is the index of the accumulation point on path (-1 for none).
+	acc      int
+	accPoint *Accumulation
 }
 
 // earlier is what the verdict needs from a snapshot other than the last of
@@ -310,12 +316,19 @@ func analyze(earlier []*earlier, last *graph.Graph, lastName string, lastRows []
 		cs.explain(last, opt.Samples)
 	}
 	cands = slices.DeleteFunc(cands, func(cs *classSeries) bool { return cs.path == nil })
+	for _, cs := range cands {
+		cs.acc, cs.accPoint = accumulation(earlier, ki, cs.path, opt.MinGrowth)
+	}
 	for _, members := range group(ki, cands) {
-		head := headOf(ki, members)
-		if internalClass(head.name) {
+		sub, ok := chooseSubject(ki, members)
+		if !ok {
+			head := headOf(ki, members)
+			sub = subject{m: head, path: head.path, acc: head.acc, tier: tierOf(last, head.path.Target())}
+		}
+		if internalClass(sub.m.name) {
 			continue
 		}
-		rep.Findings = append(rep.Findings, finding(earlier, ki, head, members, opt.MinGrowth))
+		rep.Findings = append(rep.Findings, finding(earlier, ki, sub, members, opt))
 	}
 	sort.SliceStable(rep.Findings, func(a, b int) bool { return rep.Findings[a].RetainedGrowth > rep.Findings[b].RetainedGrowth })
 	if len(rep.Findings) > 0 {
@@ -434,8 +447,8 @@ func nearer(g *graph.Graph, a, b paths.Path) bool {
 	return g.S.NodeIDs[ta] < g.S.NodeIDs[tb]
 }
 
-// group joins candidates whose chains pass through each other's classes
-// (union-find) and names each group after the object the leak is about.
+// group joins candidates whose chains pass through each other's classes,
+// or that accumulate in one container (union-find).
 func group(ki *keyIndex, cands []*classSeries) [][]*classSeries {
 	index := map[string]int{}
 	for k, cs := range cands {
@@ -452,12 +465,22 @@ func group(ki *keyIndex, cands []*classSeries) [][]*classSeries {
 		}
 		return k
 	}
+	byPoint := map[snapshot.NodeID]int{}
 	for k, cs := range cands {
 		for _, h := range cs.path[:len(cs.path)-1] {
 			if key := ki.newKey(h.Node); key != "" {
 				if other, ok := index[key]; ok {
 					parent[find(other)] = find(k)
 				}
+			}
+		}
+		// Classes accumulating in one container are one leak (the entries
+		// of a Map and the strings they hold).
+		if cs.accPoint != nil {
+			if other, ok := byPoint[cs.accPoint.ID]; ok {
+				parent[find(other)] = find(k)
+			} else {
+				byPoint[cs.accPoint.ID] = k
 			}
 		}
 	}
@@ -546,10 +569,11 @@ func headOf(ki *keyIndex, members []*classSeries) *classSeries {
 	return best
 }
 
-// finding describes a group of candidates through its head.
-func finding(earlier []*earlier, ki *keyIndex, head *classSeries, members []*classSeries, minGrowth int) Finding {
+// finding describes a group of candidates through its subject.
+func finding(earlier []*earlier, ki *keyIndex, sub subject, members []*classSeries, opt Options) Finding {
 	n := len(earlier) + 1
 	last := ki.g
+	head := sub.m
 	f := Finding{
 		Class: head.name, Key: head.key, Counts: head.counts, Retained: head.retained,
 		NewAlive: len(head.newAlive), Share: head.share, Shape: head.shape,
@@ -569,12 +593,20 @@ func finding(earlier []*earlier, ki *keyIndex, head *classSeries, members []*cla
 		}
 		f.Related = append(f.Related, rel)
 	}
-	f.Path = object.NewChain(last, head.path, object.Brief)
-	target := head.path.Target()
+	p := sub.path
+	f.Path = object.NewChain(last, p, object.Brief)
+	target := p.Target()
 	f.Representative = object.New(last, target, object.Brief)
-	f.AccumulationPoint = accumulation(earlier, ki, head.path, minGrowth)
-	f.Locations = locations(ki, head.path, f.Key)
+	if sub.acc >= 0 {
+		f.AccumulationPoint = accumulationAt(earlier, last, p[sub.acc].Node)
+	}
+	ev := recognize(last, p, sub.acc, members)
+	if ev != nil {
+		f.Pattern = describe(last, sub, ev, opt.Sources)
+	}
+	f.Headline = headline(last, sub, ev, opt.Sources)
 	f.AllocationStack = last.AllocationStack(target)
+	f.Locations = locations(ki, p, sub.acc, ev, f.AllocationStack, opt.Sources)
 	return f
 }
 
