@@ -447,8 +447,9 @@ func nearer(g *graph.Graph, a, b paths.Path) bool {
 	return g.S.NodeIDs[ta] < g.S.NodeIDs[tb]
 }
 
-// group joins candidates whose chains pass through each other's classes,
-// or that accumulate in one container (union-find).
+// group joins candidates whose chains pass through objects of another's
+// class (unless that class is generic), or that accumulate in one
+// container (union-find).
 func group(ki *keyIndex, cands []*classSeries) [][]*classSeries {
 	index := map[string]int{}
 	for k, cs := range cands {
@@ -469,7 +470,9 @@ func group(ki *keyIndex, cands []*classSeries) [][]*classSeries {
 	for k, cs := range cands {
 		for _, h := range cs.path[:len(cs.path)-1] {
 			if key := ki.newKey(h.Node); key != "" {
-				if other, ok := index[key]; ok {
+				// Generic classes (Function, Array, …) are on the chains of
+				// unrelated leaks: they join a group, never join two.
+				if other, ok := index[key]; ok && !genericClass(cands[other].name) {
 					parent[find(other)] = find(k)
 				}
 			}

@@ -150,6 +150,9 @@ func chooseSubject(ki *keyIndex, members []*classSeries) (subject, bool) {
 // headline names a finding (Finding.Headline).
 func headline(g *graph.Graph, sub subject, ev *evidence, sources object.SourceMapper) string {
 	if ev != nil && ev.id == PatternListener && ev.callback != noNode {
+		if eventsOnIterator(g, ev.callback) {
+			return fmt.Sprintf("listeners of %s '%s' (events.on() iterators)", ev.emitter, ev.event)
+		}
 		return fmt.Sprintf("listeners of %s '%s' (%s)", ev.emitter, ev.event, functionAt(g, ev.callback, sources))
 	}
 	i := sub.path.Target()

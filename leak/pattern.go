@@ -96,8 +96,38 @@ func emitterListener(g *graph.Graph, p paths.Path, a int, ev *evidence) bool {
 	default:
 		return false
 	}
-	ev.callback = firstClosure(g, p, a+1)
+	ev.callback = userListener(g, firstClosure(g, p, a+1))
 	return ev.callback != noNode
+}
+
+// userListener is the function the program gave for listener cb: the one a
+// once() wrapper (a function bound to onceWrapper, with the listener as
+// its `listener` property) stands for, else cb itself.
+func userListener(g *graph.Graph, cb snapshot.Ordinal) snapshot.Ordinal {
+	if cb == noNode {
+		return cb
+	}
+	if l, ok := edgeTo(g.S, cb, "listener"); ok && g.S.NodeTypes[l] == snapshot.NodeClosure {
+		return l
+	}
+	return cb
+}
+
+// eventsOnIterator reports whether listener cb is the handler of an
+// events.on() async iterator (its scope holds the unconsumed events).
+func eventsOnIterator(g *graph.Graph, cb snapshot.Ordinal) bool {
+	if cb == noNode {
+		return false
+	}
+	if o, _ := object.OriginOf(scriptOf(g, cb)); o != object.OriginRuntime {
+		return false
+	}
+	ctx, ok := edgeTo(g.S, cb, "context")
+	if !ok {
+		return false
+	}
+	_, ok = edgeTo(g.S, ctx, "unconsumedEvents")
+	return ok
 }
 
 // targetListener recognises Node's EventTarget listeners: the emitter's
@@ -302,6 +332,11 @@ func describe(g *graph.Graph, sub subject, ev *evidence, sources object.SourceMa
 	switch ev.id {
 	case PatternListener:
 		p.Title = "A listener never removed"
+		if eventsOnIterator(g, ev.callback) {
+			p.Summary = fmt.Sprintf("an events.on(%s, '%s') iterator is created on every call and never closed; its listener stays on %s and keeps every event it was sent.", ev.emitter, ev.event, ev.emitter)
+			p.Advice = "End the iteration when done: break out of the for await loop, call iterator.return(), or pass { signal } to events.on() and abort it."
+			break
+		}
 		p.Summary = fmt.Sprintf("a '%s' listener (%s) is added to %s on every call and never removed; each one holds %s.", ev.event, callback, ev.emitter, what)
 		if ev.target {
 			p.Advice = fmt.Sprintf("Remove the listener when its work is done (removeEventListener('%s', listener)), or pass { once: true } or { signal } to addEventListener so that it goes by itself.", ev.event)
