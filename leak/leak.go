@@ -59,6 +59,8 @@ type Options struct {
 	// MaxCandidates bounds how many growing classes are examined, biggest
 	// retained growth first; 0 means DefaultMaxCandidates.
 	MaxCandidates int
+	// Sources, when set, maps every location to its original source (source maps).
+	Sources object.SourceMapper
 }
 
 // Defaults for Options.
