@@ -38,6 +38,9 @@ const MaxFileSize = 64 << 20
 // does not fit (a long inline map).
 const tailSize = 64 << 10
 
+// maxSegments bounds the separators of a map's mappings (see load).
+const maxSegments = 16 << 20
+
 // Options configure a Resolver.
 type Options struct {
 	// Root is the directory that script names which are not absolute are
@@ -140,6 +143,12 @@ func (r *Resolver) load(script string) (*sourceMap, error) {
 	data, dir, err := readMap(ref, filepath.Dir(file))
 	if err != nil {
 		return nil, err
+	}
+	// The library sizes its table by the separators of the mappings
+	// before it decodes them: 24 bytes each, 1.5 GiB for 64 MiB of
+	// commas. Real maps have one segment in several bytes.
+	if n := bytes.Count(data, []byte(",")) + bytes.Count(data, []byte(";")); n > maxSegments {
+		return nil, fmt.Errorf("source map of %s: more than %d segments", file, maxSegments)
 	}
 	c, err := parse(data)
 	if err != nil {
@@ -245,49 +254,48 @@ func mappingURL(file string) (string, error) {
 	}
 }
 
-// findMappingURL finds the URL of the last `//# sourceMappingURL=` (or the
-// older `//@`) comment that starts a line of tail, the end of a script.
-// whole is false when the answer needs more of the script: tail does not
-// hold the start of a line that may be the comment's. atStart says tail
-// begins at the start of the script.
+// findMappingURL finds the URL of the sourceMappingURL comment at the end
+// of a script, of which tail is the end: a line `//# sourceMappingURL=URL`
+// (or the older `//@`) followed by nothing but blank lines and other line
+// comments (as ECMA-426 extracts it without parsing the script; a comment
+// before code, or after code on its line, is not the script's). whole is
+// false when the answer needs more of the script: the first line of tail
+// may begin before it. atStart says tail begins at the start of the
+// script.
 func findMappingURL(tail []byte, atStart bool) (ref string, whole bool) {
-	const key = "sourceMappingURL="
-	end := len(tail)
-	for end > 0 {
-		k := bytes.LastIndex(tail[:end], []byte(key))
-		if k < 0 {
-			// The line the search stopped in may go on before tail.
-			return "", atStart || bytes.IndexByte(tail[:end], '\n') >= 0
-		}
-		end = k
-		// "//#" and blanks before the key ("//# sourceMappingURL=").
-		j := k
-		for j > 0 && (tail[j-1] == ' ' || tail[j-1] == '\t') {
-			j--
-		}
-		if j == k || j < 3 || tail[j-3] != '/' || tail[j-2] != '/' || (tail[j-1] != '#' && tail[j-1] != '@') {
-			continue
-		}
-		// Only blanks may come before the comment on its line; a
-		// sourceMappingURL inside a string or after code is not the
-		// script's.
-		lineStart := bytes.LastIndexByte(tail[:j-3], '\n') + 1
-		if lineStart == 0 && !atStart {
+	for end := len(tail); ; {
+		start := bytes.LastIndexByte(tail[:end], '\n') + 1
+		if start == 0 && !atStart {
 			return "", false
 		}
-		if len(bytes.TrimSpace(tail[lineStart:j-3])) != 0 {
-			continue
+		line := bytes.TrimSpace(tail[start:end])
+		switch {
+		case len(line) == 0:
+		case !bytes.HasPrefix(line, []byte("//")):
+			return "", true // code
+		default:
+			if ref, ok := mappingComment(line); ok {
+				return ref, true
+			}
 		}
-		v := tail[k+len(key):]
-		if i := bytes.IndexAny(v, " \t\r\n"); i >= 0 {
-			v = v[:i]
+		if start == 0 {
+			return "", true
 		}
-		if len(v) == 0 {
-			continue
-		}
-		return string(v), true
+		end = start - 1
 	}
-	return "", true
+}
+
+// mappingComment is the URL of line when it is a sourceMappingURL comment.
+func mappingComment(line []byte) (string, bool) {
+	rest := line[2:]
+	if len(rest) == 0 || (rest[0] != '#' && rest[0] != '@') {
+		return "", false
+	}
+	rest, ok := bytes.CutPrefix(bytes.TrimLeft(rest[1:], " \t"), []byte("sourceMappingURL="))
+	if !ok || len(rest) == 0 || bytes.ContainsAny(rest, " \t") {
+		return "", false
+	}
+	return string(rest), true
 }
 
 // readMap reads the map ref names, relative to dir (the script's
