@@ -393,3 +393,24 @@ func FuzzOriginal(f *testing.F) {
 		}
 	})
 }
+
+// FuzzScriptEnd: finding the comment in any end of a script, and decoding
+// an inline map, do not panic, and the URL found is one token of a
+// comment line of the tail.
+func FuzzScriptEnd(f *testing.F) {
+	f.Add([]byte("a();\n//# sourceMappingURL=a.js.map\n"), false)
+	f.Add([]byte("//# sourceMappingURL=data:application/json;base64,e30=\n//# debugId=1\n"), true)
+	f.Add([]byte("x\n  //@ sourceMappingURL=data:,%7B%7D\r\n"), false)
+	f.Fuzz(func(t *testing.T, tail []byte, atStart bool) {
+		ref, whole := findMappingURL(tail, atStart)
+		if ref == "" {
+			return
+		}
+		if !whole || strings.ContainsAny(ref, " \t\r\n") || !bytes.Contains(tail, []byte("sourceMappingURL="+ref)) {
+			t.Fatalf("findMappingURL(%q, %v) = %q, %v", tail, atStart, ref, whole)
+		}
+		if strings.HasPrefix(ref, "data:") {
+			decodeDataURL(ref)
+		}
+	})
+}
