@@ -292,7 +292,7 @@ func mappingComment(line []byte) (string, bool) {
 		return "", false
 	}
 	rest, ok := bytes.CutPrefix(bytes.TrimLeft(rest[1:], " \t"), []byte("sourceMappingURL="))
-	if !ok || len(rest) == 0 || bytes.ContainsAny(rest, " \t") {
+	if !ok || len(rest) == 0 || bytes.ContainsAny(rest, " \t\r\n\v\f") {
 		return "", false
 	}
 	return string(rest), true

@@ -406,7 +406,7 @@ func FuzzScriptEnd(f *testing.F) {
 		if ref == "" {
 			return
 		}
-		if !whole || strings.ContainsAny(ref, " \t\r\n") || !bytes.Contains(tail, []byte("sourceMappingURL="+ref)) {
+		if !whole || strings.ContainsAny(ref, " \t\r\n\v\f") || !bytes.Contains(tail, []byte("sourceMappingURL="+ref)) {
 			t.Fatalf("findMappingURL(%q, %v) = %q, %v", tail, atStart, ref, whole)
 		}
 		if strings.HasPrefix(ref, "data:") {
