@@ -12,6 +12,7 @@ import (
 
 	"github.com/heapscope/heapscope/huntdir"
 	"github.com/heapscope/heapscope/leak"
+	"github.com/heapscope/heapscope/object"
 	"github.com/heapscope/heapscope/report"
 	"github.com/heapscope/heapscope/trend"
 )
@@ -89,6 +90,9 @@ type Options struct {
 	// MinGrowth is the leak analysis' least growth per step
 	// (leak.Options.MinGrowth; 0: leak.DefaultMinGrowth).
 	MinGrowth int
+	// Sources, if set, maps the findings' locations to their original
+	// sources (leak.Options.Sources).
+	Sources object.SourceMapper
 	// Progress, if set, shows progress on a terminal.
 	Progress Progress
 }
@@ -151,7 +155,7 @@ type hunter struct {
 func newHunter(t *Target, o Options, log func(string, ...any)) *hunter {
 	h := &hunter{t: t, o: o, log: log, start: time.Now(),
 		r:      &Result{Mode: "time", Samples: []Sample{}, Snapshots: []SnapshotStats{}},
-		series: leak.NewSeries(leak.Options{MinGrowth: o.MinGrowth})}
+		series: leak.NewSeries(leak.Options{MinGrowth: o.MinGrowth, Sources: o.Sources})}
 	if h.o.Interval <= 0 {
 		h.o.Interval = time.Second
 	}

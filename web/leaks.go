@@ -41,7 +41,7 @@ func (s *Server) apiLeaks(w http.ResponseWriter, r *http.Request) (any, error) {
 		for k, sn := range s.snaps {
 			graphs[k], names[k] = sn.g, sn.name
 		}
-		r, err := leak.Analyze(graphs, names, leak.Options{MinGrowth: minGrowth})
+		r, err := leak.Analyze(graphs, names, leak.Options{MinGrowth: minGrowth, Sources: s.sources})
 		return leakResult{r, err}
 	})
 	if lr.err != nil {

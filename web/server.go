@@ -38,6 +38,7 @@ import (
 	"github.com/heapscope/heapscope/diff"
 	"github.com/heapscope/heapscope/graph"
 	"github.com/heapscope/heapscope/leak"
+	"github.com/heapscope/heapscope/object"
 	"github.com/heapscope/heapscope/report"
 )
 
@@ -63,6 +64,9 @@ type Options struct {
 	// MinGrowth is the default leak threshold (leak.Options.MinGrowth);
 	// 0 means leak.DefaultMinGrowth.
 	MinGrowth int
+	// Sources, if set, maps the leak findings' locations to their original
+	// sources (leak.Options.Sources).
+	Sources object.SourceMapper
 	// MaxHeavy bounds how many expensive requests (retainer paths,
 	// comparisons, leak findings) run at once; 0 means GOMAXPROCS. Up to
 	// 64 more wait for a turn (waiting costs nothing: the UI asks a few at
@@ -78,6 +82,7 @@ type Server struct {
 	snaps     []*snap
 	samples   []report.HeapSample
 	minGrowth int
+	sources   object.SourceMapper
 	handler   http.Handler
 
 	// hosts are the Host headers accepted, once SetAddr has told the
@@ -122,6 +127,7 @@ func New(snaps []Snapshot, opt Options) (*Server, error) {
 		token:     opt.Token,
 		samples:   opt.Samples,
 		minGrowth: opt.MinGrowth,
+		sources:   opt.Sources,
 		compares:  map[[2]int]*onceValue[*diff.Result]{},
 		leaks:     map[int]*onceValue[leakResult]{},
 	}

@@ -169,6 +169,7 @@ func (h *huntRun) options() hunt.Options {
 		SaveDir:          h.o.save,
 		MaxSnapshotBytes: h.o.maxSnapshotVal,
 		MinGrowth:        h.o.leaks.minGrowth,
+		Sources:          sources(h.o.leaks.noSourceMaps),
 	}
 	if h.rep != nil {
 		o.Progress = h.rep

@@ -7,8 +7,10 @@ import (
 
 	"github.com/heapscope/heapscope/leak"
 	"github.com/heapscope/heapscope/load"
+	"github.com/heapscope/heapscope/object"
 	"github.com/heapscope/heapscope/progress"
 	"github.com/heapscope/heapscope/report"
+	"github.com/heapscope/heapscope/sourcemap"
 )
 
 type leaksOptions struct {
@@ -16,6 +18,8 @@ type leaksOptions struct {
 	format     string
 	minGrowth  int
 	failOnLeak bool
+	// noSourceMaps leaves locations as the snapshot names them.
+	noSourceMaps bool
 }
 
 func (o *leaksOptions) flags(cmd *cobra.Command) {
@@ -23,6 +27,23 @@ func (o *leaksOptions) flags(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print JSON (the same as --format json)")
 	cmd.Flags().IntVar(&o.minGrowth, "min-growth", leak.DefaultMinGrowth, "least number of objects a class must gain at every step")
 	cmd.Flags().BoolVar(&o.failOnLeak, "fail-on-leak", false, "exit with code 1 when a leak is found (for CI)")
+	sourceMapsFlag(cmd, &o.noSourceMaps)
+}
+
+// sourceMapsFlag defines --no-source-maps, shared by the commands that
+// report locations.
+func sourceMapsFlag(cmd *cobra.Command, off *bool) {
+	cmd.Flags().BoolVar(off, "no-source-maps", false, "do not map locations to original sources through the scripts' source maps (read from the scripts' files on this machine)")
+}
+
+// sources is what maps the findings' locations to their original sources:
+// the scripts' source maps, script names relative to the current
+// directory; nil with --no-source-maps.
+func sources(off bool) object.SourceMapper {
+	if off {
+		return nil
+	}
+	return sourcemap.New(sourcemap.Options{})
 }
 
 func leaksCmd() *cobra.Command {
@@ -76,7 +97,7 @@ func stdinCount(args []string) int {
 // writeLeaks loads the series srcs, finds its leaks and prints them.
 func writeLeaks(cmd *cobra.Command, srcs []load.Source, o leaksOptions) error {
 	rep := progress.New()
-	r, err := load.Series(srcs, leak.Options{MinGrowth: o.minGrowth}, load.Options{Progress: rep})
+	r, err := load.Series(srcs, leak.Options{MinGrowth: o.minGrowth, Sources: sources(o.noSourceMaps)}, load.Options{Progress: rep})
 	rep.Done()
 	if err != nil {
 		return loadError(err)

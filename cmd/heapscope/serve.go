@@ -27,6 +27,8 @@ type serveOptions struct {
 	open        bool
 	allowRemote bool
 	demo        bool
+	// noSourceMaps leaves locations as the snapshot names them.
+	noSourceMaps bool
 }
 
 func serveCmd() *cobra.Command {
@@ -77,7 +79,7 @@ needs, and the server listens on the loopback interface only, unless
 			for k, g := range graphs {
 				snaps[k] = web.Snapshot{Name: srcs[k].Name, Graph: g}
 			}
-			srv, err := web.New(snaps, web.Options{Samples: samples})
+			srv, err := web.New(snaps, web.Options{Samples: samples, Sources: sources(o.noSourceMaps || o.demo)})
 			rep.Done()
 			if err != nil {
 				return err
@@ -88,6 +90,7 @@ needs, and the server listens on the loopback interface only, unless
 	cmd.Flags().StringVar(&o.addr, "addr", "127.0.0.1:0", "address to listen on (port 0 picks a free port)")
 	cmd.Flags().BoolVar(&o.open, "open", false, "open the address in the default browser")
 	cmd.Flags().BoolVar(&o.allowRemote, "allow-remote", false, "allow listening on an address other machines can reach (the heap's contents become readable to anyone with the token)")
+	sourceMapsFlag(cmd, &o.noSourceMaps)
 	cmd.Flags().BoolVar(&o.demo, "demo", false, "serve the embedded createServer leak series (Node.js 20.3.1) instead of files")
 	return cmd
 }

@@ -1,0 +1,34 @@
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.QuoteService = void 0;
+exports.step = step;
+exports.setup = setup;
+const config_1 = require("./config");
+const quote_1 = require("./quote");
+/** Creates quotes that stay current when the pricing settings change. */
+class QuoteService {
+    createQuote(id, items) {
+        const quote = new quote_1.Quote(id, items, config_1.config.current);
+        const onChange = (settings) => {
+            quote.reprice(settings);
+        };
+        config_1.config.on('change', onChange);
+        return { quote, close: () => config_1.config.off('change', onChange) };
+    }
+}
+exports.QuoteService = QuoteService;
+const service = new QuoteService();
+/** Handles one request: quote the basket and answer with the total. */
+function step(i) {
+    const live = service.createQuote(i, (0, quote_1.basketFor)(i));
+    try {
+        return { id: live.quote.id, total: live.quote.total };
+    }
+    finally {
+        live.close();
+    }
+}
+function setup() {
+    config_1.config.setMaxListeners(0);
+}
+//# sourceMappingURL=fixed-app.js.map
