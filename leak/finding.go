@@ -94,6 +94,8 @@ func locations(ki *keyIndex, p paths.Path, acc int, ev *evidence, stack []graph.
 		if sources != nil {
 			if o, ok := sources.Original(l.Script, l.Line, l.Column); ok {
 				l.Original = &o
+				// A bundle's sources tell whose code it is.
+				l.Origin, l.Package = object.OriginOf(o.Script)
 			}
 		}
 		out = append(out, Location{Role: role, Location: l.Named(name)})
