@@ -1,0 +1,100 @@
+'use strict';
+// Report-export service: POST /exports/:format renders a report. Every running
+// export is tracked in an ExportRegistry (the admin page lists them and
+// shutdown waits for them). The job is released when the export succeeds, but
+// when rendering throws (an unsupported format) the error goes to Express's
+// error handler and release() is never called: the failed jobs stay in the
+// registry's Set forever.
+const http = require('http');
+const express = require('express');
+
+class ExportJob {
+  constructor(id, format, rows) {
+    this.id = id;
+    this.format = format;
+    this.rows = rows;
+    this.startedAt = Date.now();
+  }
+}
+
+class ExportRegistry {
+  constructor() {
+    this.active = new Set();
+  }
+
+  track(job) {
+    this.active.add(job);
+  }
+
+  release(job) {
+    this.active.delete(job);
+  }
+
+  get size() {
+    return this.active.size;
+  }
+}
+
+const exportsInProgress = new ExportRegistry();
+
+function loadRows(count) {
+  const rows = [];
+  for (let n = 0; n < count; n++) {
+    rows.push({ order: 1000 + n, amount: n * 1.5, region: n % 2 ? 'emea' : 'amer' });
+  }
+  return rows;
+}
+
+async function render(job) {
+  if (job.format === 'csv') {
+    return job.rows.map(r => `${r.order},${r.amount},${r.region}`).join('\n');
+  }
+  if (job.format === 'json') {
+    return JSON.stringify(job.rows);
+  }
+  throw new Error(`unsupported export format: ${job.format}`);
+}
+
+let nextJobId = 1;
+const app = express();
+
+app.post('/exports/:format', async (req, res) => {
+  const job = new ExportJob(nextJobId++, req.params.format, loadRows(12));
+  exportsInProgress.track(job);
+  const body = await render(job);
+  exportsInProgress.release(job);
+  res.type(job.format).send(body);
+});
+
+app.use((err, req, res, next) => {
+  res.status(400).json({ error: err.message });
+});
+
+let server;
+
+function post(path) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: server.address().port, method: 'POST', path }, res => {
+      res.resume();
+      res.on('end', resolve);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const formats = ['csv', 'json', 'xlsx', 'pdf'];
+
+module.exports = {
+  setup() {
+    return new Promise(resolve => {
+      server = app.listen(0, '127.0.0.1', resolve);
+    });
+  },
+  step(i) {
+    return post(`/exports/${formats[i % formats.length]}`);
+  },
+  teardown() {
+    server.close();
+  },
+};
