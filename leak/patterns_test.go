@@ -299,14 +299,31 @@ func firstShownLocation(dir string, f leak.Finding) string {
 	if o := first.Original; o != nil {
 		script, line, col = o.Script, o.Line, o.Column
 	}
-	if rel, err := filepath.Rel(dir, script); err == nil && filepath.IsAbs(script) && !strings.HasPrefix(rel, "..") {
-		script = filepath.ToSlash(rel)
-	}
+	script = patternScript(dir, script)
 	name := "(anonymous)"
 	if first.Function != nil && first.Name != "" {
 		name = first.Name
 	}
 	return fmt.Sprintf("%s %s %s:%d:%d", first.Role, name, script, line, col)
+}
+
+// patternScript is script relative to the pattern's directory dir. A page
+// loaded in Chromium names its scripts file:///…, with the path of the
+// directory the committed snapshots were made in: a script that is not
+// under dir is named after the file of dir it was (its base name) when dir
+// has it.
+func patternScript(dir, script string) string {
+	path := strings.TrimPrefix(script, "file://")
+	if !filepath.IsAbs(path) {
+		return script
+	}
+	if rel, err := filepath.Rel(dir, path); err == nil && !strings.HasPrefix(rel, "..") {
+		return filepath.ToSlash(rel)
+	}
+	if _, err := os.Stat(filepath.Join(dir, filepath.Base(path))); err == nil {
+		return filepath.Base(path)
+	}
+	return script
 }
 
 // patternReportText is r as `heapscope leaks` prints it, for failure
