@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -57,27 +58,23 @@ func TestPatterns(t *testing.T) {
 		t.Fatalf("pattern corpus: %v", err)
 	}
 	var dirs []string
-	programs := false
 	for _, e := range entries {
 		if !e.IsDir() || e.Name() == "node_modules" {
 			continue
 		}
 		dir := filepath.Join(root, e.Name())
 		if _, err := os.Stat(filepath.Join(dir, "expect.json")); err != nil {
+			// A program or series without its expectation is a pattern
+			// the test would silently leave out.
+			if ok, _ := filepath.Glob(filepath.Join(dir, "leak*")); len(ok) > 0 {
+				t.Errorf("%s has %s but no expect.json", dir, filepath.Base(ok[0]))
+			}
 			continue
 		}
 		dirs = append(dirs, dir)
-		if _, err := os.Stat(filepath.Join(dir, "leak.js")); err == nil {
-			programs = true
-		}
 	}
 	if len(dirs) == 0 {
 		t.Fatalf("no pattern directory with an expect.json under %s", root)
-	}
-	var node string
-	if programs {
-		node = nodetest.Node(t, patternNode)
-		patternPackages(t, root)
 	}
 	for _, dir := range dirs {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
@@ -86,7 +83,7 @@ func TestPatterns(t *testing.T) {
 			for _, run := range []string{"leak", "fixed"} {
 				t.Run(run, func(t *testing.T) {
 					t.Parallel()
-					snaps := patternSeries(t, node, root, dir, run, want.Batches)
+					snaps := patternSeries(t, root, dir, run, want.Batches)
 					r, err := load.Series(load.Files(snaps), leak.Options{MinGrowth: leak.DefaultMinGrowth}, load.Options{})
 					if err != nil {
 						t.Fatalf("analysing %s: %v", strings.Join(snaps, " "), err)
@@ -130,23 +127,34 @@ func readPatternExpect(t *testing.T, dir string) patternExpect {
 
 // patternPackages installs the corpus' npm packages (express…) when they
 // are missing, as a fresh clone has them: node_modules is not committed.
-// Without npm the test is skipped, except under CI=true, where it fails
-// (as internal/nodetest treats a missing Node.js).
+// The install runs once for all the subtests. Without npm a test is
+// skipped, except under CI=true, where it fails (as internal/nodetest
+// treats a missing Node.js).
 func patternPackages(t *testing.T, root string) {
 	t.Helper()
-	if _, err := os.Stat(filepath.Join(root, "node_modules")); err == nil {
-		return
-	}
-	unavailable := func(format string, args ...any) {
-		t.Helper()
+	patternInstall.Do(func() { patternInstallErr = installPatternPackages(root) })
+	if patternInstallErr != "" {
 		if os.Getenv("CI") == "true" {
-			t.Fatalf(format, args...)
+			t.Fatal(patternInstallErr)
 		}
-		t.Skipf(format+" (CI=true makes this a failure)", args...)
+		t.Skip(patternInstallErr + " (CI=true makes this a failure)")
+	}
+}
+
+var (
+	patternInstall    sync.Once
+	patternInstallErr string
+)
+
+// installPatternPackages runs npm ci in root unless node_modules is there,
+// and says why the packages cannot be had ("" when they are there).
+func installPatternPackages(root string) string {
+	if _, err := os.Stat(filepath.Join(root, "node_modules")); err == nil {
+		return ""
 	}
 	npm, err := exec.LookPath("npm")
 	if err != nil {
-		unavailable("the pattern corpus needs its npm packages and npm is not installed: %v", err)
+		return fmt.Sprintf("the pattern corpus needs its npm packages and npm is not installed: %v", err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -155,14 +163,15 @@ func patternPackages(t *testing.T, root string) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		// A partial install would make every later run fail in node.
 		os.RemoveAll(filepath.Join(root, "node_modules"))
-		unavailable("npm ci in %s: %v\n%s", root, err, out)
+		return fmt.Sprintf("npm ci in %s: %v\n%s", root, err, out)
 	}
+	return ""
 }
 
 // patternSeries returns the snapshots of run ("leak" or "fixed") of the
 // pattern in dir, oldest first: the committed ones (Chromium patterns), or
 // those of its program run under node by harness.cjs.
-func patternSeries(t *testing.T, node, root, dir, run string, batches []int) []string {
+func patternSeries(t *testing.T, root, dir, run string, batches []int) []string {
 	t.Helper()
 	if committed := committedSeries(t, dir, run); len(committed) > 0 {
 		return committed
@@ -171,6 +180,8 @@ func patternSeries(t *testing.T, node, root, dir, run string, batches []int) []s
 	if _, err := os.Stat(program); err != nil {
 		t.Fatalf("neither %s nor committed %s-N.heapsnapshot.gz", program, run)
 	}
+	node := nodetest.Node(t, patternNode)
+	patternPackages(t, root)
 	prefix := filepath.Join(t.TempDir(), run)
 	args := []string{"--expose-gc", "harness.cjs", filepath.Join(filepath.Base(dir), run+".js"), prefix}
 	for _, b := range batches {
