@@ -203,8 +203,14 @@ func patternSeries(t *testing.T, root, dir, run string, batches []int) []string 
 		t.Fatalf("node %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
 	}
 	t.Logf("%s ran in %v", run+".js", time.Since(start).Round(time.Millisecond))
-	// The harness prints each snapshot's path as it writes it.
-	snaps := strings.Fields(stdout.String())
+	// The harness prints each snapshot's path as it writes it; the program
+	// may print too.
+	var snaps []string
+	for _, line := range strings.Split(stdout.String(), "\n") {
+		if line = strings.TrimSpace(line); strings.HasPrefix(line, prefix+"-") && strings.HasSuffix(line, ".heapsnapshot") {
+			snaps = append(snaps, line)
+		}
+	}
 	if len(snaps) != len(batches) {
 		t.Fatalf("harness wrote %d snapshots, want %d (one per batch):\n%s\n%s", len(snaps), len(batches), stdout.String(), stderr.String())
 	}
