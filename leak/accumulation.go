@@ -33,17 +33,22 @@ func accumulation(earlier []*earlier, ki *keyIndex, p paths.Path, minEntries int
 	last := ki.g
 	var fallback *Accumulation
 	fallbackAt := -1
+	repeated := periodic(last, p)
 	for j := len(p) - 2; j >= 0; j-- {
 		i := p[j].Node
-		if !ordinary(last, i) || inRun(last, p, j) {
+		if !ordinary(last, i) || inRun(last, p, j) || repeated[j] {
 			continue
 		}
-		container := listHead(last, p, j) || ki.entries(i, entryClass(last, p, j), minEntries) >= minEntries
+		head := listHead(last, p, j) || repeated[j+1]
+		container := head || ki.entries(i, entryClass(last, p, j), minEntries) >= minEntries
 		if !container && fallback != nil {
 			continue
 		}
 		acc := accumulationAt(earlier, last, i)
-		if !grows(acc.RetainedBySnapshot) || !container && acc.RetainedBySnapshot[0] == 0 {
+		// A list whose newest entry is its head (each report chaining the
+		// previous one) has a new head in every snapshot.
+		replaced := head && ki.isNew(i)
+		if !grows(acc.RetainedBySnapshot) && !replaced || !container && acc.RetainedBySnapshot[0] == 0 {
 			continue
 		}
 		if container {
@@ -192,4 +197,41 @@ func listHead(g *graph.Graph, p paths.Path, j int) bool {
 		}
 	}
 	return false
+}
+
+// maxPeriod is the longest repeated sequence of hops periodic looks for.
+const maxPeriod = 4
+
+// periodic marks the hops of p inside a sequence of 2 to maxPeriod hops
+// repeated at least twice, alike hop for hop (class and edge shape): a
+// linked list whose links pass through other objects, such as closures
+// chaining each report to the previous one (`.describe Function →
+// {context} → ->previous Report`, again and again). The object before
+// such a run heads the list. Runs of single hops are inRun's.
+func periodic(g *graph.Graph, p paths.Path) []bool {
+	n := len(p)
+	sig := make([]string, n)
+	for j, h := range p {
+		label := ""
+		if h.Edge != paths.NoEdge {
+			label = object.EdgeShape(graph.EdgeLabel(g.S, h.Edge))
+		}
+		sig[j] = g.ClassName(h.Node) + "\x00" + label
+	}
+	in := make([]bool, n)
+	for k := 2; k <= maxPeriod; k++ {
+		for s := 0; s+k < n; {
+			t := s
+			for t+k < n && sig[t] == sig[t+k] {
+				t++
+			}
+			if t-s >= k {
+				for j := s; j < t+k; j++ {
+					in[j] = true
+				}
+			}
+			s = max(t, s+1)
+		}
+	}
+	return in
 }

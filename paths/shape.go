@@ -26,7 +26,8 @@ const ShapeSeparator = " → "
 //     ("._idleNext/._idlePrev"), so a doubly linked list reads the same
 //     whichever end the path enters it from;
 //   - list positions: a run of identical (edge, class) hops counts once, so
-//     "._idleNext/._idlePrev → Timeout" stands for any number of Timeouts.
+//     "._idleNext/._idlePrev → Timeout" stands for any number of Timeouts,
+//     and so does a repeated sequence of up to maxPeriod hops.
 //
 // Shape returns "" for an empty path or one that is not a path of g.
 func Shape(g *graph.Graph, p Path) string {
@@ -65,8 +66,30 @@ func Shape(g *graph.Graph, p Path) string {
 		}
 		parts = append(parts, label, class)
 		prevEdge, prevClass = label, class
+		parts = foldRepeat(parts)
 	}
 	return strings.Join(parts, ShapeSeparator)
+}
+
+// maxPeriod is the longest sequence of hops whose repeats foldRepeat folds.
+const maxPeriod = 4
+
+// foldRepeat folds a sequence of 2 to maxPeriod hops that parts (the root's
+// class, then an edge and a class per hop) has just repeated, so that a
+// list whose links pass through other objects (a closure and its context
+// between two reports) reads the same at any length.
+func foldRepeat(parts []string) []string {
+	hops := parts[1:]
+	for k := 2; k <= maxPeriod; k++ {
+		w := 2 * k // strings per k hops
+		if len(hops) < 2*w {
+			break
+		}
+		if slices.Equal(hops[len(hops)-2*w:len(hops)-w], hops[len(hops)-w:]) {
+			return parts[:len(parts)-w]
+		}
+	}
+	return parts
 }
 
 // hopKey is what a hop's shape is made of, as ids: equal keys spell the
