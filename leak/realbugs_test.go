@@ -25,6 +25,7 @@ const realBugsDir = "../testdata/realbugs"
 type realBug struct {
 	Issue          string `json:"issue"`
 	Program        string `json:"program"`
+	FixedProgram   string `json:"fixedProgram"`
 	Runtime        string `json:"runtime"`
 	FixedRuntime   string `json:"fixedRuntime"`
 	Package        string `json:"package"`
@@ -104,6 +105,9 @@ func readRealBug(t *testing.T, dir string) realBug {
 	if len(bug.Batches) == 0 {
 		bug.Batches = []int{0, 500, 500}
 	}
+	if bug.FixedProgram == "" {
+		bug.FixedProgram = bug.Program
+	}
 	if bug.FixedRuntime == "" {
 		bug.FixedRuntime = bug.Runtime
 	}
@@ -150,7 +154,12 @@ func runRealBug(t *testing.T, dir, name string, bug realBug, which string) *leak
 	}
 	out := t.TempDir()
 	prefix := filepath.Join(out, name+"-"+which)
-	args := []string{"--expose-gc", harness, bug.Program, prefix}
+	program := bug.Program
+	if which == "fixed" {
+		// The fix may need the fixed release's new API (node-cron's destroy()).
+		program = bug.FixedProgram
+	}
+	args := []string{"--expose-gc", harness, program, prefix}
 	for _, b := range bug.Batches {
 		args = append(args, fmt.Sprint(b))
 	}

@@ -4,7 +4,8 @@
 # Writes the leaking or the fixed series of the real bug testdata/realbugs/NAME into OUTDIR
 # (OUTDIR/NAME-leak-<iterations>.heapsnapshot ...), as bug.json says:
 #   runtime "node-X" (leak), fixedRuntime "node-Y" (fixed; else the same runtime),
-#   batches (default [0,500,500]), program (default app.js).
+#   batches (default [0,500,500]), program (default app.js; fixedProgram, when set, for the fixed
+#   series: the fix needs the fixed release's new API).
 # Node.js comes from tools/fetchnode/fetch-node.sh (npm registry, exact version). For an npm
 # package bug (fixedPackage set), NAME/leak and NAME/fixed hold a package.json and package-lock.json
 # with the affected and the fixed release; `npm ci` installs them when node_modules is missing,
@@ -33,6 +34,9 @@ esac
 node="$(bash "$root/tools/fetchnode/fetch-node.sh" "${runtime#node-}")"
 batches="$(field batches '0 500 500')"
 program="$(field program app.js)"
+if [ "$which" = fixed ]; then
+  program="$(field fixedProgram "$program")"
+fi
 nodepath=""
 if [ -n "$(field fixedPackage '')" ]; then
   if [ ! -d "$dir/$which/node_modules" ]; then
