@@ -1,0 +1,32 @@
+'use strict';
+// A reminder service: every tenant has a cron task that sends its digest;
+// when a tenant changes its schedule the old task is stopped and a new one
+// scheduled. node-cron 3.x keeps every task it ever scheduled in
+// global.scheduledTasks and stop() does not take it out, so each
+// reschedule leaves one task behind (node-cron/node-cron#348).
+const cron = require('node-cron');
+
+const tasks = new Map();
+
+function sendDigest(tenant) {
+  return {tenant, sentAt: Date.now()};
+}
+
+function reschedule(tenant, expression) {
+  const old = tasks.get(tenant);
+  if (old) {
+    old.stop();
+  }
+  tasks.set(tenant, cron.schedule(expression, () => sendDigest(tenant)));
+}
+
+module.exports = {
+  step(i) {
+    reschedule('tenant-' + (i % 20), (i % 60) + ' 8 * * *');
+  },
+  teardown() {
+    for (const task of tasks.values()) {
+      task.stop();
+    }
+  },
+};
