@@ -39,7 +39,7 @@ func accumulation(earlier []*earlier, ki *keyIndex, p paths.Path, minEntries int
 		if !ordinary(last, i) || inRun(last, p, j) || repeated[j] {
 			continue
 		}
-		head := listHead(last, p, j) || repeated[j+1]
+		head := listHead(last, p, j) || repeated[j+1] || linkedHead(last, p, j)
 		container := head || ki.entries(i, entryClass(last, p, j), minEntries) >= minEntries
 		if !container && fallback != nil {
 			continue
@@ -234,4 +234,52 @@ func periodic(g *graph.Graph, p paths.Path) []bool {
 		}
 	}
 	return in
+}
+
+// linkedHead reports whether p[j] heads a list whose links pass through
+// other objects: the chain goes from p[j] over 2 to maxPeriod hops to an
+// object of p[j]'s class, the same edges lead on from that object to
+// another of the class, and p[j] itself is reached otherwise than its
+// successor (`->latestDashboard` against `->previous`). The graph, not
+// the chain, shows the list: the chain may hold one link of it.
+func linkedHead(g *graph.Graph, p paths.Path, j int) bool {
+	s := g.S
+	if j == 0 || g.S.NodeTypes[p[j].Node] != snapshot.NodeObject {
+		return false
+	}
+	for k := 2; k <= maxPeriod && j+k < len(p); k++ {
+		x := p[j+k].Node
+		if g.Class[x] != g.Class[p[j].Node] || sameEdge(s, p[j].Edge, p[j+k].Edge) {
+			continue
+		}
+		y, ok := x, true
+		for h := 1; h <= k && ok; h++ {
+			y, ok = follow(s, y, p[j+h].Edge)
+		}
+		if ok && y != x && g.Class[y] == g.Class[x] {
+			return true
+		}
+	}
+	return false
+}
+
+// sameEdge reports whether edges a and b have one type and one name.
+func sameEdge(s *snapshot.Snapshot, a, b snapshot.EdgeIndex) bool {
+	if a == paths.NoEdge || b == paths.NoEdge {
+		return a == b
+	}
+	return s.EdgeTypes[a] == s.EdgeTypes[b] && s.EdgeNames[a] == s.EdgeNames[b]
+}
+
+// follow takes node i's edge of the type and name of edge e.
+func follow(s *snapshot.Snapshot, i snapshot.Ordinal, e snapshot.EdgeIndex) (snapshot.Ordinal, bool) {
+	if e == paths.NoEdge {
+		return 0, false
+	}
+	for f := s.FirstEdge[i]; f < s.FirstEdge[i+1]; f++ {
+		if sameEdge(s, f, e) {
+			return s.EdgeTo[f], true
+		}
+	}
+	return 0, false
 }

@@ -80,7 +80,11 @@ type Location struct {
 // the object, the allocation stack's frames, the other closures below the
 // accumulation point and the targets of bound functions, and the "holder"
 // closures above it, on the way from the roots.
-func locations(ki *keyIndex, p paths.Path, acc int, ev *evidence, stack []graph.Frame, sources object.SourceMapper) []Location {
+//
+// owner, when not noNode, is the object the headline names instead of a
+// generic subject (a dependency's store holding strings): its constructor
+// is listed too.
+func locations(ki *keyIndex, p paths.Path, acc int, ev *evidence, owner snapshot.Ordinal, stack []graph.Frame, sources object.SourceMapper) []Location {
 	g := ki.g
 	var out []Location
 	seen := map[string]bool{}
@@ -117,15 +121,28 @@ func locations(ki *keyIndex, p paths.Path, acc int, ev *evidence, stack []graph.
 			addNode("bound function", t)
 		}
 	}
+	fixable := map[string]bool{"listener": true, "callback": true, "allocation": true}
 	if ev != nil && ev.callback != noNode {
 		role := "callback"
-		if ev.id == PatternListener {
+		switch ev.id {
+		case PatternListener:
 			role = "listener"
+		case PatternClosure:
+			role = "function"
+			fixable[role] = true
 		}
-		addClosure(role, ev.callback)
+		// A bound callback is named after the function it calls.
+		if t, ok := boundFunction(g.S, ev.callback); ok {
+			addNode(role, t)
+		} else {
+			addNode(role, ev.callback)
+		}
 	}
-	if t := p.Target(); g.S.NodeTypes[t] == snapshot.NodeObject {
+	if t := p.Target(); g.S.NodeTypes[t] == snapshot.NodeObject || g.S.NodeTypes[t] == snapshot.NodeNative {
 		addNode("constructor", t)
+	}
+	if owner != noNode {
+		addNode("constructor", owner)
 	}
 	frames := 0
 	for _, fr := range stack {
@@ -145,7 +162,7 @@ func locations(ki *keyIndex, p paths.Path, acc int, ev *evidence, stack []graph.
 		}
 	}
 	for k := range out {
-		if r := out[k].Role; out[k].Origin == object.OriginApp && (r == "listener" || r == "callback" || r == "allocation") {
+		if out[k].Origin == object.OriginApp && fixable[out[k].Role] {
 			out[k].FixSite = true
 			break
 		}
@@ -156,6 +173,13 @@ func locations(ki *keyIndex, p paths.Path, acc int, ev *evidence, stack []graph.
 				return -1
 			}
 			return 1
+		}
+		// Holders are on the way from the roots, whoever wrote them.
+		if ha, hb := a.Role == "holder", b.Role == "holder"; ha != hb {
+			if ha {
+				return 1
+			}
+			return -1
 		}
 		if oa, ob := originRank(a.Origin), originRank(b.Origin); oa != ob {
 			return oa - ob

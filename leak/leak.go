@@ -609,7 +609,7 @@ func finding(earlier []*earlier, ki *keyIndex, sub subject, members []*classSeri
 	}
 	f.Headline = headline(last, sub, ev, opt.Sources)
 	f.AllocationStack = last.AllocationStack(target)
-	f.Locations = locations(ki, p, sub.acc, ev, f.AllocationStack, opt.Sources)
+	f.Locations = locations(ki, p, sub.acc, ev, storeOwner(last, sub), f.AllocationStack, opt.Sources)
 	return f
 }
 

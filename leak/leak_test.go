@@ -81,7 +81,7 @@ func TestCreateServerLeak(t *testing.T) {
 	for _, l := range f.Locations {
 		scripts = append(scripts, l.Role+" "+l.Name+" "+l.Script)
 	}
-	if !slices.Contains(scripts, "constructor Server node:_http_server") || !slices.Contains(scripts, "bound function checkConnections node:_http_server") {
+	if !slices.Contains(scripts, "constructor Server node:_http_server") || !slices.Contains(scripts, "callback checkConnections node:_http_server") {
 		t.Errorf("locations %v lack Server's constructor and checkConnections in node:_http_server", scripts)
 	}
 }
@@ -195,7 +195,7 @@ func TestClassicLeaks(t *testing.T) {
 		{corpus, "map-cache__node-20.20.2", []int{0, 500, 1000}, "CacheEntry", ".responseCache Map → {table} (array) → {n} CacheEntry", "", ".responseCache Map",
 			"CacheEntry", "collection", "constructor CacheEntry map-cache.cjs:4:14"},
 		{corpus, "closure-array__node-20.20.2", []int{0, 500, 1000}, "BigPayload", "{context} system / Context → ->big BigPayload", "", ".handlers Array",
-			"BigPayload", "closure", "callback handler closure-array.cjs:15:46"},
+			"BigPayload", "closure", "function handler closure-array.cjs:15:46"},
 		{corpus, "detached-dom-tracked__chromium-156", []int{0, 200}, "CardController", ".cardCache Array → [n] CardController", "leakCards", ".cardCache Array",
 			"CardController", "detached-dom", "allocation leakCards detached-dom.html:28:19"},
 		// Issue 11: a 'change' listener per request on a long-lived

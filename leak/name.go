@@ -60,7 +60,7 @@ func tierOf(g *graph.Graph, i snapshot.Ordinal) tier {
 // is: the language's own kinds, V8's internals and plain object shapes.
 func genericClass(name string) bool {
 	switch name {
-	case "Object", "Array", "Function", "Promise", "Map", "Set", "WeakMap", "WeakSet", "WeakRef",
+	case "Object", "Array", "Function", "Promise", "Map", "Set", "WeakMap", "WeakSet", "WeakRef", "FinalizationRegistry",
 		"Error", "ArrayBuffer", "DataView", "Uint8Array", "Buffer", "FastBuffer", "Generator",
 		"AsyncFunction", "AsyncGeneratorFunction", "GeneratorFunction", "RegExp", "Date", "Symbol", "BigInt":
 		return true
@@ -165,11 +165,27 @@ func headline(g *graph.Graph, sub subject, ev *evidence, sources object.SourceMa
 			}
 		}
 	case tierGeneric:
+		if o := storeOwner(g, sub); o != noNode {
+			return headline(g, subject{path: sub.path[:sub.acc], acc: -1, tier: tierDependency}, nil, sources)
+		}
 		if sub.acc >= 0 {
 			return "entries of " + containerName(g, sub.path, sub.acc, true)
 		}
 	}
 	return class
+}
+
+// storeOwner is the dependency's object whose container holds a generic
+// subject (express-session's MemoryStore and its sessions' strings): the
+// finding is named after it. noNode for none.
+func storeOwner(g *graph.Graph, sub subject) snapshot.Ordinal {
+	if sub.tier != tierGeneric || sub.acc < 1 {
+		return noNode
+	}
+	if o := sub.path[sub.acc-1].Node; tierOf(g, o) == tierDependency {
+		return o
+	}
+	return noNode
 }
 
 // functionAt names closure i as a headline does: its name, or
@@ -205,8 +221,16 @@ func containerName(g *graph.Graph, p paths.Path, a int, withPackage bool) string
 		return class
 	}
 	if a > 0 {
-		if owner := p[a-1].Node; tierOf(g, owner) != tierGeneric {
-			s := g.ClassName(owner) + "." + name
+		owner := p[a-1].Node
+		ownerName := ""
+		switch {
+		case tierOf(g, owner) != tierGeneric:
+			ownerName = g.ClassName(owner)
+		case g.S.NodeTypes[owner] == snapshot.NodeClosure && g.S.Name(owner) != "":
+			ownerName = g.S.Name(owner) // a function's property: createDebug.instances
+		}
+		if ownerName != "" {
+			s := ownerName + "." + name
 			if l, ok := g.Location(owner); ok && withPackage {
 				if _, pkg := object.OriginOf(g.ScriptName(l.ScriptID)); pkg != "" {
 					s += " (" + pkg + ")"

@@ -24,6 +24,9 @@ type evidence struct {
 	bound    string // timer: the bound function's target, when the callback is bound
 	captured string // the context variable the chain takes to the subject
 	interval bool   // timer: setInterval rather than setTimeout
+	// asyncContext is set when a timer holds the subject through the
+	// AsyncLocalStorage context it was started in.
+	asyncContext bool
 }
 
 // recognize reads the pattern off chain p (root first, ending at the
@@ -40,15 +43,15 @@ func recognize(g *graph.Graph, p paths.Path, a int, members []*classSeries) *evi
 		ev.id = PatternDetachedDOM
 	case emitterListener(g, p, a, ev) || targetListener(g, p, a, ev):
 		ev.id = PatternListener
-	case timer(g, p, ev):
+	case timer(g, p, a, ev):
 		ev.id = PatternTimer
 	case pendingPromise(g, p, a, ev):
 		ev.id = PatternPromise
-	case finalizationRegistry(g, p):
+	case finalizationRegistry(g, p, a):
 		ev.id = PatternFinalization
 	case a >= 0 && closureEntries(g, p, a, ev):
 		ev.id = PatternClosure
-	case a >= 0 && globalObject(g, p[a].Node):
+	case a >= 0 && (globalObject(g, p[a].Node) || a > 0 && globalObject(g, p[a-1].Node) && dictionary(g, p[a].Node)):
 		ev.id = PatternGlobal
 	case a >= 0:
 		ev.id = PatternCollection
@@ -176,29 +179,38 @@ func targetListener(g *graph.Graph, p paths.Path, a int, ev *evidence) bool {
 	return ev.callback != noNode
 }
 
-// timer recognises a Node.js timer on the chain: a Timeout whose
-// `_onTimeout` is the callback.
-func timer(g *graph.Graph, p paths.Path, ev *evidence) bool {
+// timer recognises a Node.js timer below the accumulation point: a
+// Timeout whose `_onTimeout` callback holds the subject (through bound
+// this or its closure) or that holds it itself (the AsyncLocalStorage
+// context it was started in).
+func timer(g *graph.Graph, p paths.Path, a int, ev *evidence) bool {
 	s := g.S
-	for j := 0; j+1 < len(p); j++ {
-		if propertyName(s, p, j+1) != "_onTimeout" {
+	for j := max(a, 0); j < len(p); j++ {
+		t := p[j].Node
+		if g.ClassName(t) != "Timeout" {
 			continue
 		}
-		cb := p[j+1].Node
-		if s.NodeTypes[cb] != snapshot.NodeClosure {
+		cb, ok := edgeTo(s, t, "_onTimeout")
+		if !ok || s.NodeTypes[cb] != snapshot.NodeClosure {
 			continue
 		}
 		ev.callback = cb
-		if t, ok := boundFunction(s, cb); ok {
-			ev.bound = s.Name(t)
+		if b, ok := boundFunction(s, cb); ok && j+1 < len(p) && p[j+1].Node == cb {
+			ev.bound = s.Name(b)
 			if ev.bound == "" {
 				ev.bound = "(anonymous)"
+			}
+		}
+		if j+1 < len(p) && p[j+1].Node != cb {
+			switch hopName(s, p, j+1) {
+			case "kAsyncContextFrame", "kResourceStore":
+				ev.asyncContext = true
 			}
 		}
 		// _repeat is null for setTimeout, the interval for setInterval
 		// (a small integer is no heap object, so no edge at all).
 		ev.interval = true
-		if r, ok := edgeTo(s, p[j].Node, "_repeat"); ok && s.Name(r) == "null" {
+		if r, ok := edgeTo(s, t, "_repeat"); ok && s.Name(r) == "null" {
 			ev.interval = false
 		}
 		return true
@@ -210,7 +222,7 @@ func timer(g *graph.Graph, p paths.Path, ev *evidence) bool {
 // settled: the chain passes a Promise's reactions.
 func pendingPromise(g *graph.Graph, p paths.Path, a int, ev *evidence) bool {
 	s := g.S
-	for j := 1; j < len(p); j++ {
+	for j := max(a, 0) + 1; j < len(p); j++ {
 		e := p[j].Edge
 		if e == paths.NoEdge || s.EdgeName(e) != "reactions_or_result" {
 			continue
@@ -228,8 +240,8 @@ func pendingPromise(g *graph.Graph, p paths.Path, a int, ev *evidence) bool {
 
 // finalizationRegistry recognises a FinalizationRegistry's cells on the
 // chain: their held values keep the targets.
-func finalizationRegistry(g *graph.Graph, p paths.Path) bool {
-	for _, h := range p {
+func finalizationRegistry(g *graph.Graph, p paths.Path, a int) bool {
+	for _, h := range p[max(a, 0):] {
 		switch g.ClassName(h.Node) {
 		case "FinalizationRegistry", "system / WeakCell":
 			return true
@@ -260,6 +272,12 @@ func closureEntries(g *graph.Graph, p paths.Path, a int, ev *evidence) bool {
 func globalObject(g *graph.Graph, i snapshot.Ordinal) bool {
 	c := g.ClassName(i)
 	return c == "global" || c == "Window" || strings.HasPrefix(c, "Window ") || g.S.Name(i) == "global" && g.Distance[i] <= 2
+}
+
+// dictionary reports a plain object (not a Map, Set or Array).
+func dictionary(g *graph.Graph, i snapshot.Ordinal) bool {
+	c := g.ClassName(i)
+	return g.S.NodeTypes[i] == snapshot.NodeObject && (c == "Object" || strings.HasPrefix(c, "{"))
 }
 
 // noNode stands for no node.
@@ -315,13 +333,17 @@ func edgeTo(s *snapshot.Snapshot, i snapshot.Ordinal, name string) (snapshot.Ord
 
 // describe puts the evidence in words, in the names of the finding.
 func describe(g *graph.Graph, sub subject, ev *evidence, sources object.SourceMapper) *Pattern {
-	what := "a " + g.ClassName(sub.path.Target())
+	what := article(g.ClassName(sub.path.Target()))
 	if sub.tier == tierGeneric {
 		what = "its entry"
 	}
 	container := ""
 	if sub.acc >= 0 {
 		container = containerName(g, sub.path, sub.acc, true)
+		if class := g.ClassName(sub.path[sub.acc].Node); !strings.HasPrefix(container, class+" ") {
+			container = collectionKind(class) + " " + container
+		}
+		container = "the " + container
 	}
 	callback := ""
 	if ev.callback != noNode {
@@ -352,6 +374,8 @@ func describe(g *graph.Graph, sub subject, ev *evidence, sources object.SourceMa
 		}
 		via := "its callback"
 		switch {
+		case ev.asyncContext:
+			via = "the AsyncLocalStorage context it was started in (its store)"
 		case ev.bound != "":
 			via = "bound this"
 			callback = ev.bound + ".bind(this)"
@@ -390,7 +414,11 @@ func describe(g *graph.Graph, sub subject, ev *evidence, sources object.SourceMa
 		p.Advice = fmt.Sprintf("Remove the closures when done. If a closure does not use `%s`, keep it out of its scope: copy what it needs into a smaller function's locals, or set `%s` to null once used.", ev.captured, ev.captured)
 	case PatternGlobal:
 		p.Title = "A global that only grows"
-		p.Summary = fmt.Sprintf("%s is stored on the global object on every call and never deleted.", upper(what))
+		where := "the global object"
+		if !globalObject(g, sub.path[sub.acc].Node) {
+			where = "global." + hopName(g.S, sub.path, sub.acc) + ", an object on the global"
+		}
+		p.Summary = fmt.Sprintf("%s is stored in %s on every call and never deleted.", upper(what), where)
 		p.Advice = "Do not keep per-call data on globalThis: delete entries when done, or keep them in a bounded structure owned by a module."
 	case PatternCollection:
 		kind := collectionKind(g.ClassName(sub.path[sub.acc].Node))
@@ -436,6 +464,14 @@ func scriptOf(g *graph.Graph, i snapshot.Ordinal) string {
 		return g.ScriptName(l.ScriptID)
 	}
 	return ""
+}
+
+// article puts "a" or "an" before a class name.
+func article(class string) string {
+	if class != "" && strings.ContainsRune("AEIOUaeiou", rune(class[0])) {
+		return "an " + class
+	}
+	return "a " + class
 }
 
 // upper capitalises the first letter of s.
