@@ -230,17 +230,17 @@ const RoleHolder = "holder"
 
 // WhereRow is a location as the reports show it.
 type WhereRow struct {
-	Role string
+	Role string `json:"role"`
 	// Name is the function or class there, "(anonymous)" when it has none.
-	Name string
+	Name string `json:"name"`
 	// Place is "script:line:column", the original source first when the
 	// script is source-mapped ("app.ts:14:5 (dist/app.js:30:7)"), then a
 	// dependency's package ("(express-session)").
-	Place string
+	Place string `json:"place"`
 	// Origin is "app", "dependency" or "runtime".
-	Origin  object.Origin
-	Package string
-	FixSite bool
+	Origin  object.Origin `json:"origin"`
+	Package string        `json:"package,omitempty"`
+	FixSite bool          `json:"fixSite,omitempty"`
 }
 
 // NewWhereRow lays out l for people, with script paths relative to dir
