@@ -155,7 +155,7 @@ func writeFinding(ew *errWriter, n int, f leak.Finding, dir string) {
 		ew.printf("   Growing with it: %s\n", strings.Join(parts, ", "))
 	}
 	writeWhere(ew, f.Locations, dir)
-	if len(f.AllocationStack) > 0 {
+	if len(f.AllocationStack) > 0 && !hasRole(f.Locations, "allocation") {
 		ew.printf("   Allocated at:\n")
 		for k, fr := range f.AllocationStack {
 			if k == maxStackRows {
@@ -172,8 +172,20 @@ func writeFinding(ew *errWriter, n int, f leak.Finding, dir string) {
 	ew.printf("\n")
 }
 
-// maxStackRows bounds the allocation frames the text lists.
-const maxStackRows = 6
+// maxStackRows bounds the allocation frames the text lists: with the
+// chain's 25 lines and Where's 10, a finding stays within about 45 lines.
+const maxStackRows = 3
+
+// hasRole says whether a location has role: the allocation stack is listed
+// on its own only when Where does not list its frames already.
+func hasRole(locs []leak.Location, role string) bool {
+	for _, l := range locs {
+		if l.Role == role {
+			return true
+		}
+	}
+	return false
+}
 
 // writeWhere lists the locations people act on, in the analysis' order
 // (the user's code first): every role but "holder" (the functions on the
@@ -209,9 +221,11 @@ func writeWhere(ew *errWriter, locs []leak.Location, dir string) {
 		case marked:
 			mark = "  "
 		}
-		line := "     " + mark + pad(r.Role, roleW) + "  " + pad(r.Name, nameW) + "  " + pad(r.Place, placeW)
+		line := "     " + mark + pad(r.Role, roleW) + "  " + pad(r.Name, nameW) + "  " + r.Place
 		if r.FixSite {
-			line += "  ← fix here"
+			// Aligned with the other places, unless they are long (a
+			// dependency's path): the mark stays near its line.
+			line = pad(line, len("     ")+utf8.RuneCountInString(mark)+roleW+2+nameW+2+min(placeW, maxFixColumn)) + "  ← fix here"
 		}
 		ew.printf("%s\n", strings.TrimRight(line, " "))
 	}
@@ -219,6 +233,9 @@ func writeWhere(ew *errWriter, locs []leak.Location, dir string) {
 		ew.printf("     … %d more in --json\n", more)
 	}
 }
+
+// maxFixColumn bounds the padding of the fix site's place before its mark.
+const maxFixColumn = 40
 
 func pad(s string, w int) string {
 	return s + strings.Repeat(" ", max(0, w-utf8.RuneCountInString(s)))

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/heapscope/heapscope/graph"
 	"github.com/heapscope/heapscope/leak"
 	"github.com/heapscope/heapscope/object"
 	"github.com/heapscope/heapscope/snapshot"
@@ -142,7 +143,7 @@ func TestWriteLeaksTextHeadlinePatternWhere(t *testing.T) {
      [199]      Function @90  64 B / 960 B
    Growing with it: PageView (+100, +100)
    Where (your code first):
-     ▶ listener     (anonymous)  server.js:48:25                                            ← fix here
+     ▶ listener     (anonymous)  server.js:48:25                           ← fix here
        constructor  PageView     server.js:22:14
        function     render       src/app.ts:14:5 (dist/app.js:30:7)
        function     onEnd        /elsewhere/lib.js:3:1
@@ -204,5 +205,52 @@ func TestRelScript(t *testing.T) {
 		if got := RelScript(c.script, c.dir); got != c.want {
 			t.Errorf("RelScript(%q, %q) = %q, want %q", c.script, c.dir, got, c.want)
 		}
+	}
+}
+
+// A finding with everything at its longest (a chain of 300 hops that do
+// not fold, many locations, a deep allocation stack) still fits a screen.
+func TestWriteLeaksTextFitsAScreen(t *testing.T) {
+	r := listenerReport()
+	f := &r.Findings[0]
+	path := object.Chain{{Ref: object.Ref{Class: "global", Name: "global", ID: 1}}}
+	for k := range 300 {
+		edge, class := ".value", "Node"
+		if k%2 == 1 {
+			edge, class = "[1]", "Array"
+		}
+		path = append(path, object.Hop{Edge: edge, Ref: object.Ref{Class: class, Name: class, ID: snapshot.NodeID(1001 + 2*k)}})
+	}
+	f.Path = path
+	f.AccumulationPoint.ID = path[150].ID
+	for k := range 12 {
+		f.Locations = append(f.Locations, leak.Location{Role: "function", Location: object.Location{Script: "/app/a.js", Line: int32(k + 1), Column: 1}.Named("f")})
+	}
+	for k := range 20 {
+		f.AllocationStack = append(f.AllocationStack, graph.Frame{Function: "g", Script: "/app/b.js", Line: uint32(k + 1), Column: 1})
+	}
+	var b bytes.Buffer
+	if err := writeLeaksText(&b, r, "/app"); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	block := out[strings.Index(out, "#1 "):strings.Index(out, "\nVerdict:")]
+	if n := len(strings.Split(strings.TrimRight(block, "\n"), "\n")); n > 45 {
+		t.Errorf("the finding prints %d lines:\n%s", n, block)
+	}
+	for _, want := range []string{"     … 10 more in --json\n", "   Allocated at:\n", "     … 17 more frames in --json\n"} {
+		if !strings.Contains(block, want) {
+			t.Errorf("the finding lacks %q:\n%s", want, block)
+		}
+	}
+
+	// Where lists the allocation frames itself: no separate stack.
+	f.Locations = append(f.Locations[:1:1], leak.Location{Role: "allocation", Location: object.Location{Script: "/app/b.js", Line: 1, Column: 1}.Named("g")})
+	b.Reset()
+	if err := writeLeaksText(&b, r, "/app"); err != nil {
+		t.Fatal(err)
+	}
+	if out := b.String(); strings.Contains(out, "Allocated at:") || !strings.Contains(out, "allocation  g            b.js:1:1") {
+		t.Errorf("allocation frames listed twice, or not at all:\n%s", out)
 	}
 }
