@@ -87,13 +87,18 @@ func countUnit(f leak.Finding) string {
 	return "objects"
 }
 
-// PatternTitle is a pattern's title as the start of a sentence.
+// PatternTitle is a pattern's title as the start of a sentence (its id
+// when it has no title).
 func PatternTitle(p *leak.Pattern) string {
-	if p == nil || p.Title == "" {
+	if p == nil {
 		return ""
 	}
-	r, n := utf8.DecodeRuneInString(p.Title)
-	return string(unicode.ToUpper(r)) + p.Title[n:]
+	t := p.Title
+	if t == "" {
+		t = p.ID
+	}
+	r, n := utf8.DecodeRuneInString(t)
+	return string(unicode.ToUpper(r)) + oneLine(t[n:])
 }
 
 // maxWhereRows bounds the locations the text lists; the JSON has them all.
@@ -107,7 +112,11 @@ func writeFinding(ew *errWriter, n int, f leak.Finding, dir string) {
 	ew.printf("#%d %s: %s per step (%s %s), retained %s\n", n, Headline(f),
 		growthText(f.CountGrowth), strings.Join(counts, " → "), countUnit(f), SignedSize(f.RetainedGrowth))
 	if p := f.Pattern; p != nil {
-		ew.printf("   %s: %s\n", PatternTitle(p), oneLine(p.Summary))
+		if p.Summary != "" {
+			ew.printf("   %s: %s\n", PatternTitle(p), oneLine(p.Summary))
+		} else {
+			ew.printf("   %s.\n", PatternTitle(p))
+		}
 		if p.Advice != "" {
 			ew.printf("   Fix: %s\n", oneLine(p.Advice))
 		}
