@@ -126,7 +126,7 @@ var _e,$o,Ec,Zt,Bs,Gl,ko,Vl,Mo,Us,Gs,Cc,_l=Symbol.for("pv"),Ul={},Kl=[],Tc=/^m(i
     ${t.length?k`<${Ya} rows=${t} />`:""}
     ${n.length?k`<details class="holders" data-testid="holders"><summary>${n.length} function${n.length>1?"s":""} on the way from the roots to the container (holders)</summary><${Ya} rows=${n} /></details>`:""}`:""}function ed(e,t){return t?t.map(n=>n.gap?{gap:!0,elided:n.n,edge:"",node:{}}:n.n>1?{...e[n.hop],elided:n.n}:e[n.hop]):e}function Ja({snaps:e,samples:t}){let[n,l]=ue(null),[s,i]=ue(null);if(Ue(()=>{Oe("/api/leaks").then(l,u=>i(u.message))},[]),e.length<2)return k`<div class="page"><div class="card muted">Leak findings need two or more snapshots of one process, in the order they were taken: <span class="mono">heapscope serve S1 S2 S3</span>.</div></div>`;if(s)return k`<div class="page"><div class="error-box">${s}</div></div>`;if(!n)return k`<div class="page"><div class="muted">Comparing ${e.length} snapshots…</div></div>`;let o=n.snapshot,a=n.findings[0];return k`<div class="page" data-testid="leaks">
     ${a?k`<div class="verdict leak" data-testid="verdict">LEAK: ${Bi(a)} ${Jf(a)} (${Hi(a.countGrowth)} per step)${n.findings.length>1?`; the biggest of ${n.findings.length} findings`:""}
-          <small>${a.pattern?qa(a.pattern.title)+". ":""}${Z(a.newAlive)} ${a.class} objects allocated after the first snapshot are still alive; retained size ${mn(a.retainedGrowth)}.</small></div>`:k`<div class="verdict ok" data-testid="verdict">No leak<small>No class grew by ${Z(n.minGrowth)} or more objects at every step with new objects still alive.</small></div>`}
+          <small>${a.pattern?qa(a.pattern.title||a.pattern.id)+". ":""}${Z(a.newAlive)} ${a.class} objects allocated after the first snapshot are still alive; retained size ${mn(a.retainedGrowth)}.</small></div>`:k`<div class="verdict ok" data-testid="verdict">No leak<small>No class grew by ${Z(n.minGrowth)} or more objects at every step with new objects still alive.</small></div>`}
     ${t?k`<h2>Heap used over time</h2><div class="card"><${ws} /></div>`:""}
     <h2>Snapshots</h2>
     <table class="plain">
@@ -137,7 +137,7 @@ var _e,$o,Ec,Zt,Bs,Gl,ko,Vl,Mo,Us,Gs,Cc,_l=Symbol.for("pv"),Ul={},Kl=[],Tc=/^m(i
     ${n.findings.map((u,f)=>{let h=u.path.map(_=>({edge:_.edge,node:{id:_.id,class:_.class,name:_.name,type:"",self:_.self,retained:_.retained}})),m=u.accumulationPoint;return k`<section class="card finding" data-testid="finding">
         <h2>#${f+1} ${Bi(u)} <span class="badge bad">${Hi(u.countGrowth)} per step</span>
           <span class="links small"><a href=${ve(["s",String(o),"summary"],{filter:u.class})}>in the Summary</a> · <a href=${ve(["compare","0",String(o)],{filter:u.class})}>compare first → last</a> · <a href=${ve(["s",String(o),"object",String(u.representative.id)])}>object @${u.representative.id}</a></span></h2>
-        ${u.pattern?k`<div class="pattern" data-testid="pattern" data-pattern=${u.pattern.id}><p><b>${qa(u.pattern.title)}</b>: ${u.pattern.summary}</p>${u.pattern.advice?k`<p class="fix"><b>Fix:</b> ${u.pattern.advice}</p>`:""}</div>`:""}
+        ${u.pattern?k`<div class="pattern" data-testid="pattern" data-pattern=${u.pattern.id}><p><b>${qa(u.pattern.title||u.pattern.id)}</b>${u.pattern.summary?": "+u.pattern.summary:""}</p>${u.pattern.advice?k`<p class="fix"><b>Fix:</b> ${u.pattern.advice}</p>`:""}</div>`:""}
         <div class="facts">
           <div><b>Count</b>${u.counts.map(Z).join(" \u2192 ")}</div>
           <div><b>Retained</b>${u.retained.map(he).join(" \u2192 ")}</div>

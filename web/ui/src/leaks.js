@@ -67,7 +67,7 @@ export function LeaksView({ snaps, samples }) {
   return html`<div class="page" data-testid="leaks">
     ${f0
       ? html`<div class="verdict leak" data-testid="verdict">LEAK: ${title(f0)} ${verb(f0)} (${growth(f0.countGrowth)} per step)${r.findings.length > 1 ? `; the biggest of ${r.findings.length} findings` : ''}
-          <small>${f0.pattern ? sentence(f0.pattern.title) + '. ' : ''}${num(f0.newAlive)} ${f0.class} objects allocated after the first snapshot are still alive; retained size ${signedSize(f0.retainedGrowth)}.</small></div>`
+          <small>${f0.pattern ? sentence(f0.pattern.title || f0.pattern.id) + '. ' : ''}${num(f0.newAlive)} ${f0.class} objects allocated after the first snapshot are still alive; retained size ${signedSize(f0.retainedGrowth)}.</small></div>`
       : html`<div class="verdict ok" data-testid="verdict">No leak<small>No class grew by ${num(r.minGrowth)} or more objects at every step with new objects still alive.</small></div>`}
     ${samples ? html`<h2>Heap used over time</h2><div class="card"><${HeapChart} /></div>` : ''}
     <h2>Snapshots</h2>
@@ -83,7 +83,7 @@ export function LeaksView({ snaps, samples }) {
         <h2>#${k + 1} ${title(f)} <span class="badge bad">${growth(f.countGrowth)} per step</span>
           <span class="links small"><a href=${href(['s', String(last), 'summary'], { filter: f.class })}>in the Summary</a> · <a href=${href(['compare', '0', String(last)], { filter: f.class })}>compare first → last</a> · <a href=${href(['s', String(last), 'object', String(f.representative.id)])}>object @${f.representative.id}</a></span></h2>
         ${f.pattern
-          ? html`<div class="pattern" data-testid="pattern" data-pattern=${f.pattern.id}><p><b>${sentence(f.pattern.title)}</b>: ${f.pattern.summary}</p>${f.pattern.advice ? html`<p class="fix"><b>Fix:</b> ${f.pattern.advice}</p>` : ''}</div>`
+          ? html`<div class="pattern" data-testid="pattern" data-pattern=${f.pattern.id}><p><b>${sentence(f.pattern.title || f.pattern.id)}</b>${f.pattern.summary ? ': ' + f.pattern.summary : ''}</p>${f.pattern.advice ? html`<p class="fix"><b>Fix:</b> ${f.pattern.advice}</p>` : ''}</div>`
           : ''}
         <div class="facts">
           <div><b>Count</b>${f.counts.map(num).join(' → ')}</div>
