@@ -7,7 +7,7 @@ import (
 	"html/template"
 	"io"
 	"math"
-	"strconv"
+	"os"
 	"strings"
 	"time"
 
@@ -55,11 +55,17 @@ var leaksHTML = template.Must(template.New("leaks").Funcs(template.FuncMap{
 		}
 		return strings.Join(parts, " → ")
 	},
-	"script": func(l leak.Location) string {
-		if l.Script != "" {
-			return oneLine(snapshot.Display(l.Script))
+	"origin": func(r WhereRow) string {
+		switch r.Origin {
+		case object.OriginApp:
+			return "your code"
+		case object.OriginDependency:
+			if r.Package != "" {
+				return "dependency " + r.Package
+			}
+			return "dependency"
 		}
-		return "script " + strconv.FormatUint(uint64(l.ScriptID), 10)
+		return "runtime"
 	},
 	"anonymous": func(s string) string {
 		if s == "" {
@@ -89,6 +95,13 @@ type htmlFinding struct {
 	leak.Finding
 	N    int
 	Hops []htmlHop
+	// Title is the finding's headline (Headline), Verb "accumulate(s)".
+	Title, Verb string
+	// PatternTitle is the pattern's title as a sentence's start.
+	PatternTitle string
+	// Where are the locations people act on, the user's code first;
+	// Holders the functions on the way from the roots to the container.
+	Where, Holders []WhereRow
 }
 
 type htmlPage struct {
@@ -104,16 +117,27 @@ type htmlPage struct {
 // inline CSS and SVG, no script, no network access, no external asset, so it
 // can be attached to a CI build and opened from a file. It shows the
 // verdict, the snapshots, a chart of the heap usage over time when samples
-// are given (nil for none), and each finding with its retainer chain root
-// first, the accumulation point marked, the classes growing with it and the
-// source locations.
+// are given (nil for none), and each finding with its headline, its pattern
+// and fix in words, its retainer chain root first, the accumulation point
+// marked, the classes growing with it and the source locations, the user's
+// code first with the fix site marked (the holders folded away), as the
+// text report shows them.
 func WriteLeaksHTML(w io.Writer, r *leak.Report, samples []HeapSample) error {
 	if r == nil {
 		return fmt.Errorf("html report: no leak report")
 	}
 	p := htmlPage{R: r, Samples: len(samples)}
+	dir, _ := os.Getwd() // without it, scripts are named as the snapshot names them
 	for k, f := range r.Findings {
-		p.Findings = append(p.Findings, htmlFinding{Finding: f, N: k + 1, Hops: chainHops(f)})
+		hf := htmlFinding{Finding: f, N: k + 1, Hops: chainHops(f), Title: Headline(f), Verb: accumulates(f), PatternTitle: PatternTitle(f.Pattern)}
+		for _, l := range f.Locations {
+			if l.Role == RoleHolder {
+				hf.Holders = append(hf.Holders, NewWhereRow(l, dir))
+			} else {
+				hf.Where = append(hf.Where, NewWhereRow(l, dir))
+			}
+		}
+		p.Findings = append(p.Findings, hf)
 	}
 	if len(samples) > 0 {
 		p.Chart = heapChartSVG(samples)

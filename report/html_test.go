@@ -113,3 +113,38 @@ func TestWriteLeaksHTMLNoLeak(t *testing.T) {
 		t.Errorf("one sample: %v", err)
 	}
 }
+
+// The page says what the text says: the headline, the pattern and its fix,
+// and Where with the fix site marked, the original source first, the
+// dependency's package, and the holders folded away in a <details>.
+func TestWriteLeaksHTMLHeadlinePatternWhere(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteLeaksHTML(&b, listenerReport(), nil); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	text := html.UnescapeString(regexp.MustCompile(`<[^>]*>`).ReplaceAllString(out, ""))
+	for _, want := range []string{
+		"heapscope: leak: listeners of Settings 'change' ((anonymous) server.js:48:25)",
+		"LEAK: listeners of Settings 'change' ((anonymous) server.js:48:25) accumulate (+100, +100 per step)",
+		"#1 listeners of Settings 'change' ((anonymous) server.js:48:25)",
+		"A listener never removed: a 'change' listener is added to Settings on every request",
+		"Fix: remove the listener when the request is done",
+		"Where (your code first)",
+		"/app/server.js:48:25fix here",
+		"/app/src/app.ts:14:5 (/app/dist/app.js:30:7)",
+		"/app/node_modules/express/lib/router/index.js:280:10 (express)dependency express",
+		"1 function on the way from the roots to the container (holders)",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the page lacks %q:\n%s", want, text)
+		}
+	}
+	if n := strings.Count(out, `class="app fixsite"`); n != 1 {
+		t.Errorf("%d fix sites marked, want 1", n)
+	}
+	// The holder is only inside the folded details.
+	if d, h := strings.Index(out, `<details class="holders">`), strings.Index(out, "node:internal/bootstrap/node:385:3"); d < 0 || h < d {
+		t.Errorf("the holder is not folded away: details at %d, holder at %d", d, h)
+	}
+}

@@ -3,7 +3,13 @@ package report
 import (
 	"fmt"
 	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/dustin/go-humanize"
 
@@ -14,10 +20,18 @@ import (
 )
 
 // WriteLeaksText writes a leak verdict a person reads in one screen per
-// finding: the class and its growth, the retainer chain root first with the
-// accumulation point marked, the classes growing with it, and the source
-// locations.
+// finding: what to change (the headline) and its growth, the pattern in
+// words with its fix, the retainer chain root first with the accumulation
+// point marked, the classes growing with it, and the source locations, the
+// user's own code first with the likely fix site marked. Script paths under
+// the current directory are written relative to it.
 func WriteLeaksText(w io.Writer, r *leak.Report) error {
+	dir, _ := os.Getwd() // without it, scripts are named as the snapshot names them
+	return writeLeaksText(w, r, dir)
+}
+
+// writeLeaksText is WriteLeaksText with script paths relative to dir.
+func writeLeaksText(w io.Writer, r *leak.Report, dir string) error {
 	ew := &errWriter{w: w}
 	names := make([]string, len(r.Snapshots))
 	for k, s := range r.Snapshots {
@@ -25,28 +39,91 @@ func WriteLeaksText(w io.Writer, r *leak.Report) error {
 	}
 	ew.printf("Snapshots: %s\n\n", strings.Join(names, ", "))
 	for k, f := range r.Findings {
-		writeFinding(ew, k+1, f)
+		writeFinding(ew, k+1, f, dir)
 	}
 	switch len(r.Findings) {
 	case 0:
 		ew.printf("Verdict: no leak. No class grew by %d or more objects at every step with new objects still alive.\n", r.MinGrowth)
 	case 1:
-		ew.printf("Verdict: LEAK: %s accumulates (%s).\n", snapshot.Display(r.Findings[0].Class), growthText(r.Findings[0].CountGrowth))
+		f := r.Findings[0]
+		ew.printf("Verdict: LEAK: %s %s (%s).\n", Headline(f), accumulates(f), growthText(f.CountGrowth))
 	default:
-		ew.printf("Verdict: LEAK: %d findings; the biggest is %s (%s).\n", len(r.Findings), snapshot.Display(r.Findings[0].Class), growthText(r.Findings[0].CountGrowth))
+		ew.printf("Verdict: LEAK: %d findings; the biggest is %s (%s).\n", len(r.Findings), Headline(r.Findings[0]), growthText(r.Findings[0].CountGrowth))
 	}
 	return ew.err
 }
 
-func writeFinding(ew *errWriter, n int, f leak.Finding) {
+// Headline is what a finding is about, for people: its Headline, or its
+// class when the analysis named none.
+func Headline(f leak.Finding) string {
+	h := f.Headline
+	if h == "" {
+		h = f.Class
+	}
+	return oneLine(snapshot.Display(h))
+}
+
+// accumulates is the verb for the headline: a headline naming a plural
+// ("listeners of …", "entries of …") accumulate.
+func accumulates(f leak.Finding) string {
+	if pluralHeadline(Headline(f)) {
+		return "accumulate"
+	}
+	return "accumulates"
+}
+
+func pluralHeadline(headline string) bool {
+	return strings.HasPrefix(headline, "listeners of ") || strings.HasPrefix(headline, "entries of ")
+}
+
+// countUnit names what a finding's counts count.
+func countUnit(f leak.Finding) string {
+	switch h := Headline(f); {
+	case strings.HasPrefix(h, "listeners of "):
+		return "listeners"
+	case strings.HasPrefix(h, "entries of "):
+		return "entries"
+	}
+	return "objects"
+}
+
+// PatternTitle is a pattern's title as the start of a sentence (its id
+// when it has no title).
+func PatternTitle(p *leak.Pattern) string {
+	if p == nil {
+		return ""
+	}
+	t := p.Title
+	if t == "" {
+		t = p.ID
+	}
+	r, n := utf8.DecodeRuneInString(t)
+	return string(unicode.ToUpper(r)) + oneLine(t[n:])
+}
+
+// maxWhereRows bounds the locations the text lists; the JSON has them all.
+const maxWhereRows = 8
+
+func writeFinding(ew *errWriter, n int, f leak.Finding, dir string) {
 	counts := make([]string, len(f.Counts))
 	for k, c := range f.Counts {
 		counts[k] = humanize.Comma(int64(c))
 	}
-	ew.printf("#%d %s: %s per step (%s objects), retained %s\n", n, snapshot.Display(f.Class),
-		growthText(f.CountGrowth), strings.Join(counts, " → "), SignedSize(f.RetainedGrowth))
-	ew.printf("   %s objects allocated after the first snapshot are still alive; %.0f%% of those sampled are held by this chain.\n",
-		humanize.Comma(int64(f.NewAlive)), 100*f.Share)
+	ew.printf("#%d %s: %s per step (%s %s), retained %s\n", n, Headline(f),
+		growthText(f.CountGrowth), strings.Join(counts, " → "), countUnit(f), SignedSize(f.RetainedGrowth))
+	if p := f.Pattern; p != nil {
+		if p.Summary != "" {
+			ew.printf("   %s: %s\n", PatternTitle(p), oneLine(p.Summary))
+		} else {
+			ew.printf("   %s.\n", PatternTitle(p))
+		}
+		if p.Advice != "" {
+			ew.printf("   Fix: %s\n", oneLine(p.Advice))
+		}
+	} else {
+		ew.printf("   %s objects allocated after the first snapshot are still alive; %.0f%% of those sampled are held by this chain.\n",
+			humanize.Comma(int64(f.NewAlive)), 100*f.Share)
+	}
 	ew.printf("   Retained by (root first):\n")
 	var acc []snapshot.NodeID
 	if f.AccumulationPoint != nil {
@@ -86,27 +163,163 @@ func writeFinding(ew *errWriter, n int, f leak.Finding) {
 		}
 		ew.printf("   Growing with it: %s\n", strings.Join(parts, ", "))
 	}
-	if len(f.Locations) > 0 {
-		ew.printf("   Where:\n")
-		for _, l := range f.Locations {
-			script := l.Script
-			if script == "" {
-				script = fmt.Sprintf("script %d", l.ScriptID)
-			}
-			ew.printf("     %-15s %s  %s:%d:%d\n", l.Role, oneLine(snapshot.Display(l.Name)), script, l.Line, l.Column)
-		}
-	}
-	if len(f.AllocationStack) > 0 {
+	writeWhere(ew, f.Locations, dir)
+	if len(f.AllocationStack) > 0 && !hasRole(f.Locations, "allocation") {
 		ew.printf("   Allocated at:\n")
-		for _, fr := range f.AllocationStack {
+		for k, fr := range f.AllocationStack {
+			if k == maxStackRows {
+				ew.printf("     … %d more frames in --json\n", len(f.AllocationStack)-k)
+				break
+			}
 			name := fr.Function
 			if name == "" {
 				name = "(anonymous)"
 			}
-			ew.printf("     %s  %s:%d:%d\n", oneLine(snapshot.Display(name)), oneLine(snapshot.Display(fr.Script)), fr.Line, fr.Column)
+			ew.printf("     %s  %s:%d:%d\n", oneLine(snapshot.Display(name)), oneLine(snapshot.Display(RelScript(fr.Script, dir))), fr.Line, fr.Column)
 		}
 	}
 	ew.printf("\n")
+}
+
+// maxStackRows bounds the allocation frames the text lists: with the
+// chain's 25 lines and Where's 10, a finding stays within about 45 lines.
+const maxStackRows = 3
+
+// hasRole says whether a location has role: the allocation stack is listed
+// on its own only when Where does not list its frames already.
+func hasRole(locs []leak.Location, role string) bool {
+	for _, l := range locs {
+		if l.Role == role {
+			return true
+		}
+	}
+	return false
+}
+
+// writeWhere lists the locations people act on, in the analysis' order
+// (the user's code first): every role but "holder" (the functions on the
+// way from the roots to the container, which only say how the container is
+// reached), the fix site marked.
+func writeWhere(ew *errWriter, locs []leak.Location, dir string) {
+	var rows []WhereRow
+	for _, l := range locs {
+		if l.Role != RoleHolder {
+			rows = append(rows, NewWhereRow(l, dir))
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	more := 0
+	if len(rows) > maxWhereRows {
+		rows, more = rows[:maxWhereRows], len(rows)-maxWhereRows
+	}
+	roleW, nameW, placeW, marked := 0, 0, 0, false
+	for _, r := range rows {
+		marked = marked || r.FixSite
+		roleW = max(roleW, utf8.RuneCountInString(r.Role))
+		nameW = max(nameW, utf8.RuneCountInString(r.Name))
+		placeW = max(placeW, utf8.RuneCountInString(r.Place))
+	}
+	ew.printf("   Where (your code first):\n")
+	for _, r := range rows {
+		mark := "" // the marker column only when a row is marked
+		switch {
+		case r.FixSite:
+			mark = "▶ "
+		case marked:
+			mark = "  "
+		}
+		line := "     " + mark + pad(r.Role, roleW) + "  " + pad(r.Name, nameW) + "  " + r.Place
+		if r.FixSite {
+			// Aligned with the other places, unless they are long (a
+			// dependency's path): the mark stays near its line.
+			line = pad(line, len("     ")+utf8.RuneCountInString(mark)+roleW+2+nameW+2+min(placeW, maxFixColumn)) + "  ← fix here"
+		}
+		ew.printf("%s\n", strings.TrimRight(line, " "))
+	}
+	if more > 0 {
+		ew.printf("     … %d more in --json\n", more)
+	}
+}
+
+// maxFixColumn bounds the padding of the fix site's place before its mark.
+const maxFixColumn = 40
+
+func pad(s string, w int) string {
+	return s + strings.Repeat(" ", max(0, w-utf8.RuneCountInString(s)))
+}
+
+// RoleHolder is the role of a location on the path from the roots to the
+// accumulation point: kept in the JSON, left out of what people read.
+const RoleHolder = "holder"
+
+// WhereRow is a location as the reports show it.
+type WhereRow struct {
+	Role string `json:"role"`
+	// Name is the function or class there, "(anonymous)" when it has none.
+	Name string `json:"name"`
+	// Place is "script:line:column", the original source first when the
+	// script is source-mapped ("app.ts:14:5 (dist/app.js:30:7)"), then a
+	// dependency's package ("(express-session)").
+	Place string `json:"place"`
+	// Origin is "app", "dependency" or "runtime".
+	Origin  object.Origin `json:"origin"`
+	Package string        `json:"package,omitempty"`
+	FixSite bool          `json:"fixSite,omitempty"`
+}
+
+// NewWhereRow lays out l for people, with script paths relative to dir
+// when they are under it. A location the analysis gave no origin is given
+// the one its script name says (object.OriginOf).
+func NewWhereRow(l leak.Location, dir string) WhereRow {
+	name := ""
+	if l.Function != nil {
+		name = l.Name
+	}
+	if name == "" {
+		name = "(anonymous)"
+	}
+	origin, pkg := l.Origin, l.Package
+	if origin == "" {
+		origin, pkg = object.OriginOf(l.Script)
+	}
+	script := l.Script
+	if script == "" {
+		script = "script " + strconv.FormatUint(uint64(l.ScriptID), 10)
+	}
+	place := fmt.Sprintf("%s:%d:%d", RelScript(script, dir), l.Line, l.Column)
+	if o := l.Original; o != nil {
+		place = fmt.Sprintf("%s:%d:%d (%s)", RelScript(o.Script, dir), o.Line, o.Column, place)
+	}
+	if origin == object.OriginDependency && pkg != "" {
+		place += " (" + pkg + ")"
+	}
+	return WhereRow{
+		Role: l.Role, Name: oneLine(snapshot.Display(name)), Place: oneLine(snapshot.Display(place)),
+		Origin: origin, Package: pkg, FixSite: l.FixSite,
+	}
+}
+
+// RelScript names a script relative to dir when it is under it (a path or
+// a file:// URL), else as given.
+func RelScript(script, dir string) string {
+	if dir == "" {
+		return script
+	}
+	p := script
+	if rest, ok := strings.CutPrefix(p, "file://"); ok {
+		if u, err := url.PathUnescape(rest); err == nil {
+			p = u
+		} else {
+			p = rest
+		}
+	}
+	d := strings.TrimSuffix(filepath.ToSlash(dir), "/") + "/"
+	if rest, ok := strings.CutPrefix(filepath.ToSlash(p), d); ok && rest != "" {
+		return rest
+	}
+	return script
 }
 
 // nodeLabel shows an object as DevTools lists it: its name, and its class

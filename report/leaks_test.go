@@ -2,9 +2,12 @@ package report
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/heapscope/heapscope/graph"
+	"github.com/heapscope/heapscope/leak"
 	"github.com/heapscope/heapscope/object"
 	"github.com/heapscope/heapscope/snapshot"
 )
@@ -62,5 +65,192 @@ func TestWriteLeaksTextFolds(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("the text lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// listenerReport is a hand-written listener leak with the fields the
+// analysis fills for people: the headline, the pattern and the ranked
+// locations with their roles, origins, fix site and source-mapped
+// original.
+func listenerReport() *leak.Report {
+	ref := func(class, name string, id snapshot.NodeID, self, retained uint64) object.Ref {
+		return object.Ref{Class: class, Name: name, ID: id, Self: self, Retained: retained}
+	}
+	loc := func(role, name, script string, line, col int32) leak.Location {
+		origin, pkg := object.OriginOf(script)
+		l := object.Location{Script: script, Line: line, Column: col, Origin: origin, Package: pkg}.Named(name)
+		return leak.Location{Role: role, Location: l}
+	}
+	fix := loc("listener", "", "/app/server.js", 48, 25)
+	fix.FixSite = true
+	mapped := loc("function", "render", "/app/dist/app.js", 30, 7)
+	mapped.Original = &object.Source{Script: "/app/src/app.ts", Line: 14, Column: 5}
+	return &leak.Report{
+		Verdict:   "leak",
+		MinGrowth: 10,
+		Snapshots: []leak.SnapshotInfo{{Name: "s0.heapsnapshot", TotalSize: 2 << 20}, {Name: "s1.heapsnapshot", TotalSize: 3 << 20}, {Name: "s2.heapsnapshot", TotalSize: 4 << 20}},
+		Findings: []leak.Finding{{
+			Headline: "listeners of Settings 'change' ((anonymous) server.js:48:25)",
+			Pattern: &leak.Pattern{
+				ID: leak.PatternListener, Title: "a listener never removed",
+				Summary: "a 'change' listener is added to Settings on every request and never removed; each holds a PageView.",
+				Advice:  "remove the listener when the request is done (settings.off('change', listener)), or add one listener at startup.",
+			},
+			Class: "Function", Key: ",Function", Counts: []int{0, 100, 200}, CountGrowth: []int{100, 100},
+			Retained: []uint64{0, 96 << 10, 192 << 10}, RetainedGrowth: 192 << 10, NewAlive: 200, Share: 1,
+			Representative: ref("Function", "", 90, 64, 960),
+			Path: object.Chain{
+				{Ref: ref("global", "global", 1, 8<<10, 300<<10)},
+				{Edge: ".settings", Ref: ref("Settings", "Settings", 50, 104, 200<<10)},
+				{Edge: "._events", Ref: ref("Object", "{change}", 60, 184, 200<<10)},
+				{Edge: ".change", Ref: ref("Array", "Array", 70, 1608, 200<<10)},
+				{Edge: "[199]", Ref: ref("Function", "", 90, 64, 960)},
+			},
+			AccumulationPoint: &leak.Accumulation{Ref: ref("Array", "Array", 70, 1608, 200<<10), RetainedBySnapshot: []uint64{16, 100 << 10, 200 << 10}},
+			Related:           []leak.Related{{Class: "PageView", Key: ",PageView", CountGrowth: []int{100, 100}}},
+			Locations: []leak.Location{
+				fix,
+				loc("constructor", "PageView", "/app/server.js", 22, 14),
+				mapped,
+				loc("function", "onEnd", "/elsewhere/lib.js", 3, 1),
+				loc("function", "", "/app/node_modules/express/lib/router/index.js", 280, 10),
+				loc("holder", "get", "node:internal/bootstrap/node", 385, 3),
+				loc("function", "emit", "node:events", 519, 28),
+			},
+		}},
+	}
+}
+
+// The text names the finding by its headline, says the pattern and its
+// fix, and lists "Where" with the fix site marked, the original source
+// of a mapped script first, a dependency's package, scripts under the
+// current directory relative to it, and no holder.
+func TestWriteLeaksTextHeadlinePatternWhere(t *testing.T) {
+	var b bytes.Buffer
+	if err := writeLeaksText(&b, listenerReport(), "/app"); err != nil {
+		t.Fatal(err)
+	}
+	want := `Snapshots: s0.heapsnapshot (2.0 MiB), s1.heapsnapshot (3.0 MiB), s2.heapsnapshot (4.0 MiB)
+
+#1 listeners of Settings 'change' ((anonymous) server.js:48:25): +100, +100 per step (0 → 100 → 200 listeners), retained +192 KiB
+   A listener never removed: a 'change' listener is added to Settings on every request and never removed; each holds a PageView.
+   Fix: remove the listener when the request is done (settings.off('change', listener)), or add one listener at startup.
+   Retained by (root first):
+                global @1  8.0 KiB / 300 KiB
+     .settings  Settings @50  104 B / 200 KiB
+     ._events   {change} (Object) @60  184 B / 200 KiB
+     .change    Array @70  1.6 KiB / 200 KiB   ◀ accumulation point, retained 16 B → 100 KiB → 200 KiB
+     [199]      Function @90  64 B / 960 B
+   Growing with it: PageView (+100, +100)
+   Where (your code first):
+     ▶ listener     (anonymous)  server.js:48:25                           ← fix here
+       constructor  PageView     server.js:22:14
+       function     render       src/app.ts:14:5 (dist/app.js:30:7)
+       function     onEnd        /elsewhere/lib.js:3:1
+       function     (anonymous)  node_modules/express/lib/router/index.js:280:10 (express)
+       function     emit         node:events:519:28
+
+Verdict: LEAK: listeners of Settings 'change' ((anonymous) server.js:48:25) accumulate (+100, +100).
+`
+	if got := b.String(); got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// Without a headline the finding is named after its class; without a
+// pattern the text says how many new objects stay alive; more than eight
+// locations end with a pointer to the JSON; no row is marked when no
+// location is the fix site.
+func TestWriteLeaksTextFallbacks(t *testing.T) {
+	r := listenerReport()
+	f := &r.Findings[0]
+	f.Headline, f.Pattern, f.Class = "", nil, "PageView"
+	for k := range 10 {
+		f.Locations = append(f.Locations, leak.Location{Role: "allocation", Location: object.Location{Script: "/app/a.js", Line: int32(k + 1), Column: 1}.Named("alloc")})
+	}
+	for k := range f.Locations {
+		f.Locations[k].FixSite = false
+	}
+	var b bytes.Buffer
+	if err := writeLeaksText(&b, r, "/app/"); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(b.String(), "\n")
+	for _, want := range []string{
+		"#1 PageView: +100, +100 per step (0 → 100 → 200 objects), retained +192 KiB",
+		"   200 objects allocated after the first snapshot are still alive; 100% of those sampled are held by this chain.",
+		"     listener     (anonymous)  server.js:48:25",
+		"     allocation   alloc        a.js:2:1",
+		"     … 8 more in --json",
+		"Verdict: LEAK: PageView accumulates (+100, +100).",
+	} {
+		if !slices.Contains(lines, want) {
+			t.Errorf("the text lacks the line %q:\n%s", want, b.String())
+		}
+	}
+	if strings.Contains(b.String(), "a.js:3:1") || strings.Contains(b.String(), "▶") {
+		t.Errorf("more than eight locations, or a mark without a fix site:\n%s", b.String())
+	}
+}
+
+func TestRelScript(t *testing.T) {
+	for _, c := range []struct{ script, dir, want string }{
+		{"/app/src/a.js", "/app", "src/a.js"},
+		{"/app/src/a.js", "/app/", "src/a.js"},
+		{"/application/a.js", "/app", "/application/a.js"},
+		{"file:///app/src/my%20a.js", "/app", "src/my a.js"},
+		{"node:events", "/app", "node:events"},
+		{"/app/a.js", "", "/app/a.js"},
+	} {
+		if got := RelScript(c.script, c.dir); got != c.want {
+			t.Errorf("RelScript(%q, %q) = %q, want %q", c.script, c.dir, got, c.want)
+		}
+	}
+}
+
+// A finding with everything at its longest (a chain of 300 hops that do
+// not fold, many locations, a deep allocation stack) still fits a screen.
+func TestWriteLeaksTextFitsAScreen(t *testing.T) {
+	r := listenerReport()
+	f := &r.Findings[0]
+	path := object.Chain{{Ref: object.Ref{Class: "global", Name: "global", ID: 1}}}
+	for k := range 300 {
+		edge, class := ".value", "Node"
+		if k%2 == 1 {
+			edge, class = "[1]", "Array"
+		}
+		path = append(path, object.Hop{Edge: edge, Ref: object.Ref{Class: class, Name: class, ID: snapshot.NodeID(1001 + 2*k)}})
+	}
+	f.Path = path
+	f.AccumulationPoint.ID = path[150].ID
+	for k := range 12 {
+		f.Locations = append(f.Locations, leak.Location{Role: "function", Location: object.Location{Script: "/app/a.js", Line: int32(k + 1), Column: 1}.Named("f")})
+	}
+	for k := range 20 {
+		f.AllocationStack = append(f.AllocationStack, graph.Frame{Function: "g", Script: "/app/b.js", Line: uint32(k + 1), Column: 1})
+	}
+	var b bytes.Buffer
+	if err := writeLeaksText(&b, r, "/app"); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	block := out[strings.Index(out, "#1 "):strings.Index(out, "\nVerdict:")]
+	if n := len(strings.Split(strings.TrimRight(block, "\n"), "\n")); n > 45 {
+		t.Errorf("the finding prints %d lines:\n%s", n, block)
+	}
+	for _, want := range []string{"     … 10 more in --json\n", "   Allocated at:\n", "     … 17 more frames in --json\n"} {
+		if !strings.Contains(block, want) {
+			t.Errorf("the finding lacks %q:\n%s", want, block)
+		}
+	}
+
+	// Where lists the allocation frames itself: no separate stack.
+	f.Locations = append(f.Locations[:1:1], leak.Location{Role: "allocation", Location: object.Location{Script: "/app/b.js", Line: 1, Column: 1}.Named("g")})
+	b.Reset()
+	if err := writeLeaksText(&b, r, "/app"); err != nil {
+		t.Fatal(err)
+	}
+	if out := b.String(); strings.Contains(out, "Allocated at:") || !strings.Contains(out, "allocation  g            b.js:1:1") {
+		t.Errorf("allocation frames listed twice, or not at all:\n%s", out)
 	}
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"os"
 
 	"github.com/heapscope/heapscope/graph"
 	"github.com/heapscope/heapscope/leak"
@@ -48,7 +49,13 @@ func (s *Server) apiLeaks(w http.ResponseWriter, r *http.Request) (any, error) {
 		return nil, badRequest("%v", lr.err)
 	}
 	layouts := make([][]chainRow, len(lr.r.Findings))
+	where := make([][]report.WhereRow, len(lr.r.Findings))
+	dir, _ := os.Getwd() // without it, scripts are named as the snapshot names them
 	for k, f := range lr.r.Findings {
+		where[k] = make([]report.WhereRow, len(f.Locations))
+		for j, l := range f.Locations {
+			where[k][j] = report.NewWhereRow(l, dir)
+		}
 		var acc []snapshot.NodeID
 		if f.AccumulationPoint != nil {
 			acc = append(acc, f.AccumulationPoint.ID)
@@ -67,7 +74,12 @@ func (s *Server) apiLeaks(w http.ResponseWriter, r *http.Request) (any, error) {
 		// Layouts are the findings' chains as the reports print them, one
 		// list of rows per finding (object.Chain.Layout).
 		Layouts [][]chainRow `json:"layouts"`
-	}{lr.r, len(s.snaps) - 1, layouts}, nil
+		// Where are the findings' locations as the reports show them, one
+		// row per location in the same order (report.WhereRow): script
+		// paths relative to the server's directory, the original source
+		// first when mapped, the origin filled in.
+		Where [][]report.WhereRow `json:"where"`
+	}{lr.r, len(s.snaps) - 1, layouts, where}, nil
 }
 
 // chainRow is one printed row of a finding's chain: N hops from path[Hop]

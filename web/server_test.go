@@ -385,7 +385,16 @@ type leakReport struct {
 			Class string `json:"class"`
 			ID    uint32 `json:"id"`
 		} `json:"path"`
+		Locations []struct {
+			Role string `json:"role"`
+		} `json:"locations"`
 	} `json:"findings"`
+	Where [][]struct {
+		Role   string `json:"role"`
+		Name   string `json:"name"`
+		Place  string `json:"place"`
+		Origin string `json:"origin"`
+	} `json:"where"`
 }
 
 func TestLeakFindings(t *testing.T) {
@@ -410,6 +419,13 @@ func TestLeakFindings(t *testing.T) {
 	}
 	if f.AccumulationPoint.Class != "TimersList" {
 		t.Errorf("accumulation point %+v", f.AccumulationPoint)
+	}
+	// The locations as the reports show them, one row per location.
+	if len(r.Where) != len(r.Findings) || len(r.Where[0]) != len(f.Locations) || len(f.Locations) == 0 {
+		t.Fatalf("%d where lists for %d findings; %d rows for %d locations", len(r.Where), len(r.Findings), len(r.Where[0]), len(f.Locations))
+	}
+	if w := r.Where[0][0]; w.Role != f.Locations[0].Role || w.Name != "Server" || w.Place != "node:_http_server:510:16" || w.Origin != "runtime" {
+		t.Errorf("where row 0: %+v", w)
 	}
 	var again leakReport
 	mustGet(t, ts, "/api/leaks?minGrowth=5000", &again)

@@ -7,6 +7,44 @@ import { HeapChart } from './heap.js';
 
 const growth = (g) => g.map((d) => (d >= 0 ? '+' : '') + num(d)).join(', ');
 
+// title is what a finding is about: its headline (what the user must change),
+// or its class when the analysis named none; verb agrees with it.
+const title = (f) => f.headline || f.class;
+const verb = (f) => (/^(listeners|entries) of /.test(title(f)) ? 'accumulate' : 'accumulates');
+const sentence = (s) => (s ? s[0].toUpperCase() + s.slice(1) : '');
+const originText = (w) => (w.origin === 'app' ? 'your code' : w.origin === 'dependency' ? 'dependency' + (w.package ? ' ' + w.package : '') : 'runtime');
+
+// whereRows are a finding's locations as the reports show them (the
+// server's where rows, report.WhereRow), or built from the locations.
+function whereRows(f, rows) {
+  if (rows) return rows;
+  return (f.locations || []).map((l) => ({
+    role: l.role, name: l.name || '(anonymous)', place: `${l.script || 'script ' + l.scriptId}:${l.line}:${l.column}`,
+    origin: l.origin || 'app', package: l.package, fixSite: l.fixSite,
+  }));
+}
+
+function WhereTable({ rows }) {
+  return html`<table class="plain where"><thead><tr><th></th><th>Role</th><th>Name</th><th>Location</th><th>Code</th></tr></thead><tbody>
+    ${rows.map((w) => html`<tr class=${'o-' + w.origin + (w.fixSite ? ' fixsite' : '')} data-testid=${w.fixSite ? 'fix-site' : null}>
+      <td class="mark">${w.fixSite ? '▶' : ''}</td><td>${w.role}</td><td class="mono">${w.name}</td>
+      <td class="mono">${w.place}${w.fixSite ? html`<span class="badge bad">fix here</span>` : ''}</td><td class="muted small">${originText(w)}</td></tr>`)}</tbody></table>`;
+}
+
+// Where lists the locations people act on, the user's code first as the
+// analysis ranked them, the fix site marked; the holders (functions on the
+// way from the roots to the container) behind a toggle.
+function Where({ rows }) {
+  const shown = rows.filter((w) => w.role !== 'holder');
+  const holders = rows.filter((w) => w.role === 'holder');
+  if (!rows.length) return '';
+  return html`<h3>Where (your code first)</h3>
+    ${shown.length ? html`<${WhereTable} rows=${shown} />` : ''}
+    ${holders.length
+      ? html`<details class="holders" data-testid="holders"><summary>${holders.length} function${holders.length > 1 ? 's' : ''} on the way from the roots to the container (holders)</summary><${WhereTable} rows=${holders} /></details>`
+      : ''}`;
+}
+
 // layout lays a finding's chain out as the reports print it (the server's
 // layout rows, object.Chain.Layout): runs of hops alike folded into one hop
 // with a count, the middle of a chain still too long left out.
@@ -28,8 +66,8 @@ export function LeaksView({ snaps, samples }) {
   const f0 = r.findings[0];
   return html`<div class="page" data-testid="leaks">
     ${f0
-      ? html`<div class="verdict leak" data-testid="verdict">LEAK: ${f0.class} accumulates (${growth(f0.countGrowth)} per step)${r.findings.length > 1 ? `; the biggest of ${r.findings.length} findings` : ''}
-          <small>${num(f0.newAlive)} ${f0.class} objects allocated after the first snapshot are still alive; retained size ${signedSize(f0.retainedGrowth)}.</small></div>`
+      ? html`<div class="verdict leak" data-testid="verdict">LEAK: ${title(f0)} ${verb(f0)} (${growth(f0.countGrowth)} per step)${r.findings.length > 1 ? `; the biggest of ${r.findings.length} findings` : ''}
+          <small>${f0.pattern ? sentence(f0.pattern.title || f0.pattern.id) + '. ' : ''}${num(f0.newAlive)} ${f0.class} objects allocated after the first snapshot are still alive; retained size ${signedSize(f0.retainedGrowth)}.</small></div>`
       : html`<div class="verdict ok" data-testid="verdict">No leak<small>No class grew by ${num(r.minGrowth)} or more objects at every step with new objects still alive.</small></div>`}
     ${samples ? html`<h2>Heap used over time</h2><div class="card"><${HeapChart} /></div>` : ''}
     <h2>Snapshots</h2>
@@ -42,8 +80,11 @@ export function LeaksView({ snaps, samples }) {
       const hops = f.path.map((st) => ({ edge: st.edge, node: { id: st.id, class: st.class, name: st.name, type: '', self: st.self, retained: st.retained } }));
       const acc = f.accumulationPoint;
       return html`<section class="card finding" data-testid="finding">
-        <h2>#${k + 1} ${f.class} <span class="badge bad">${growth(f.countGrowth)} per step</span>
+        <h2>#${k + 1} ${title(f)} <span class="badge bad">${growth(f.countGrowth)} per step</span>
           <span class="links small"><a href=${href(['s', String(last), 'summary'], { filter: f.class })}>in the Summary</a> · <a href=${href(['compare', '0', String(last)], { filter: f.class })}>compare first → last</a> · <a href=${href(['s', String(last), 'object', String(f.representative.id)])}>object @${f.representative.id}</a></span></h2>
+        ${f.pattern
+          ? html`<div class="pattern" data-testid="pattern" data-pattern=${f.pattern.id}><p><b>${sentence(f.pattern.title || f.pattern.id)}</b>${f.pattern.summary ? ': ' + f.pattern.summary : ''}</p>${f.pattern.advice ? html`<p class="fix"><b>Fix:</b> ${f.pattern.advice}</p>` : ''}</div>`
+          : ''}
         <div class="facts">
           <div><b>Count</b>${f.counts.map(num).join(' → ')}</div>
           <div><b>Retained</b>${f.retained.map(size).join(' → ')}</div>
@@ -55,10 +96,7 @@ export function LeaksView({ snaps, samples }) {
         <${Chain} s=${last} hops=${layout(hops, r.layouts && r.layouts[k])} acc=${acc && acc.id} testid="chain" />
         ${acc ? html`<p class="accnote">The growth accumulates in <a href=${href(['s', String(last), 'object', String(acc.id)])}>${acc.class} @${acc.id}</a>: retained ${acc.retainedBySnapshot.map(size).join(' → ')} across the snapshots.</p>` : ''}
         ${f.related && f.related.length ? html`<h3>Growing with it</h3><p>${f.related.map((x, j) => html`${j ? ', ' : ''}<span class="mono">${x.class}</span> (${growth(x.countGrowth)})`)}</p>` : ''}
-        ${f.locations.length
-          ? html`<h3>Where</h3><table class="plain"><thead><tr><th>Role</th><th>Name</th><th>Location</th></tr></thead><tbody>
-              ${f.locations.map((l) => html`<tr><td>${l.role}</td><td class="mono">${l.name || '(anonymous)'}</td><td class="mono">${l.script || 'script ' + l.scriptId}:${l.line}:${l.column}</td></tr>`)}</tbody></table>`
-          : ''}
+        <${Where} rows=${whereRows(f, r.where && r.where[k])} />
         ${f.allocationStack && f.allocationStack.length
           ? html`<h3>Allocated at</h3><ol class="mono small">${f.allocationStack.map((fr) => html`<li>${fr.function || '(anonymous)'} <span class="muted">${fr.script}:${fr.line}:${fr.column}</span></li>`)}</ol>`
           : ''}
