@@ -37,8 +37,10 @@ package leak
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/heapscope/heapscope/graph"
@@ -323,7 +325,7 @@ func analyze(earlier []*earlier, last *graph.Graph, lastName string, lastRows []
 		sub, ok := chooseSubject(ki, members)
 		if !ok {
 			head := headOf(ki, members)
-			sub = subject{m: head, path: head.path, acc: head.acc, tier: tierOf(last, head.path.Target())}
+			sub = subject{m: head, path: head.path, full: head.path, acc: head.acc, tier: tierOf(last, head.path.Target())}
 		}
 		if internalClass(sub.m.name) {
 			continue
@@ -383,6 +385,7 @@ func (cs *classSeries) explain(g *graph.Graph, samples int) {
 	type group struct {
 		count int
 		best  paths.Path
+		all   []paths.Path
 	}
 	groups := map[string]*group{}
 	var order []string
@@ -402,9 +405,7 @@ func (cs *classSeries) explain(g *graph.Graph, samples int) {
 			order = append(order, shape)
 		}
 		gr.count++
-		if gr.best == nil || nearer(g, p[0], gr.best) {
-			gr.best = p[0]
-		}
+		gr.all = append(gr.all, p[0])
 	}
 	if len(order) == 0 {
 		return
@@ -416,18 +417,53 @@ func (cs *classSeries) explain(g *graph.Graph, samples int) {
 		}
 	}
 	cs.shape = bestShape
-	cs.path = groups[bestShape].best
 	cs.share = float64(groups[bestShape].count) / float64(sampled)
+	// One shape can hold objects in several containers alike (two timer
+	// lists): the representative goes through the one most of the sample
+	// goes through.
+	anchor, anchored := commonNode(groups[bestShape].all)
+	through := func(p paths.Path) bool {
+		return !anchored || slices.ContainsFunc(p, func(h paths.Hop) bool { return h.Node == anchor })
+	}
+	for _, p := range groups[bestShape].all {
+		if through(p) && (cs.path == nil || nearer(g, p, cs.path)) {
+			cs.path = p
+		}
+	}
 	// The sample may miss the instances nearest to the roots, whose chains
 	// are the shortest to read (the first Timeout of a timer list): try them.
 	near := slices.Clone(cs.newAlive)
 	slices.SortStableFunc(near, func(a, b snapshot.Ordinal) int { return int(g.Distance[a]) - int(g.Distance[b]) })
 	for _, i := range near[:min(len(near), nearestTries)] {
 		p := paths.Shortest(g, i, 1, paths.Options{MaxWork: 1 << 20})
-		if len(p) > 0 && nearer(g, p[0], cs.path) && paths.Shape(g, p[0]) == bestShape {
+		if len(p) > 0 && nearer(g, p[0], cs.path) && through(p[0]) && paths.Shape(g, p[0]) == bestShape {
 			cs.path = p[0]
 		}
 	}
+}
+
+// commonNode is the deepest node (by its depth on the paths) that more
+// than half of ps go through, the paths' own targets aside.
+func commonNode(ps []paths.Path) (snapshot.Ordinal, bool) {
+	count := map[snapshot.Ordinal]int{}
+	depth := map[snapshot.Ordinal]int{}
+	for _, p := range ps {
+		for j, h := range p[:len(p)-1] {
+			count[h.Node]++
+			depth[h.Node] = max(depth[h.Node], j)
+		}
+	}
+	var best snapshot.Ordinal
+	found := false
+	for i, c := range count {
+		if 2*c <= len(ps) {
+			continue
+		}
+		if !found || depth[i] > depth[best] || depth[i] == depth[best] && i < best {
+			best, found = i, true
+		}
+	}
+	return best, found
 }
 
 // nearestTries is how many of a class's new objects nearest to the roots
@@ -477,6 +513,15 @@ func group(ki *keyIndex, cands []*classSeries) [][]*classSeries {
 				}
 			}
 		}
+		// WeakMap values live as long as their key: a growing class of
+		// keys is the leak its values are part of.
+		for _, h := range cs.path[1:] {
+			if key, ok := ephemeronKey(ki.g, h.Edge); ok {
+				if other, ok := index[ki.newKey(key)]; ok {
+					parent[find(other)] = find(k)
+				}
+			}
+		}
 		// Classes accumulating in one container are one leak (the entries
 		// of a Map and the strings they hold).
 		if cs.accPoint != nil {
@@ -501,6 +546,27 @@ func group(ki *keyIndex, cands []*classSeries) [][]*classSeries {
 		out = append(out, byRoot[r])
 	}
 	return out
+}
+
+// ephemeronKeyID reads the key's id out of a WeakMap entry's edge name
+// ("735 / part of key (CompiledFnEntry @69397) -> value (…) pair in
+// WeakMap (table @103179)").
+var ephemeronKeyID = regexp.MustCompile(`part of key \(.*? @(\d+)\) -> value`)
+
+// ephemeronKey is the key of the WeakMap entry edge e leads out of.
+func ephemeronKey(g *graph.Graph, e snapshot.EdgeIndex) (snapshot.Ordinal, bool) {
+	if e == paths.NoEdge {
+		return 0, false
+	}
+	m := ephemeronKeyID.FindStringSubmatch(g.S.EdgeName(e))
+	if m == nil {
+		return 0, false
+	}
+	id, err := strconv.ParseUint(m[1], 10, 32)
+	if err != nil {
+		return 0, false
+	}
+	return g.OrdinalOf(snapshot.NodeID(id))
 }
 
 // internalClass reports whether name is one of V8's own object kinds: a
@@ -603,7 +669,7 @@ func finding(earlier []*earlier, ki *keyIndex, sub subject, members []*classSeri
 	if sub.acc >= 0 {
 		f.AccumulationPoint = accumulationAt(earlier, last, p[sub.acc].Node)
 	}
-	ev := recognize(last, p, sub.acc, members)
+	ev := recognize(last, sub.full, len(sub.path)-1, sub.acc, members)
 	if ev != nil {
 		f.Pattern = describe(last, sub, ev, opt.Sources)
 	}

@@ -41,11 +41,9 @@ func tierOf(g *graph.Graph, i snapshot.Ordinal) tier {
 	l, ok := g.Location(i)
 	if !ok {
 		// Native objects (DOM nodes) and classes V8 knows no constructor
-		// position for: named, but not the user's.
-		if g.S.NodeTypes[i] == snapshot.NodeNative {
-			return tierRuntime
-		}
-		return tierGeneric
+		// position for (a prototype set by hand: AbortSignal): named, but
+		// not the user's.
+		return tierRuntime
 	}
 	switch o, _ := object.OriginOf(g.ScriptName(l.ScriptID)); o {
 	case object.OriginApp:
@@ -74,6 +72,9 @@ func genericClass(name string) bool {
 type subject struct {
 	m    *classSeries // the class of the object
 	path paths.Path   // from the roots to the object
+	// full is the chain path was cut from: the mechanism may lie beyond
+	// the object (the listener a Listener entry calls).
+	full paths.Path
 	acc  int          // index of the accumulation point on path, or -1
 	tier tier
 }
@@ -110,19 +111,21 @@ func chooseSubject(ki *keyIndex, members []*classSeries) (subject, bool) {
 		}
 		return a.key < b.key
 	}
-	// An object some chain of the group goes through on its way to a
-	// callback is the mechanism (the Timeout before its bound function),
-	// not what the callback holds.
+	// An object some chain of the group goes through between the
+	// accumulation point and the first callback below it is the mechanism
+	// (the Timeout before its bound function), not what the callback
+	// holds.
 	beforeCallback := map[snapshot.Ordinal]bool{}
 	for _, m := range members {
 		p := m.path
-		last := -1
+		first := -1
 		for j := m.acc + 1; j < len(p); j++ {
 			if g.S.NodeTypes[p[j].Node] == snapshot.NodeClosure {
-				last = j
+				first = j
+				break
 			}
 		}
-		for j := max(m.acc+1, 0); j < last; j++ {
+		for j := max(m.acc+1, 0); j < first; j++ {
 			beforeCallback[p[j].Node] = true
 		}
 	}
@@ -139,7 +142,7 @@ func chooseSubject(ki *keyIndex, members []*classSeries) (subject, bool) {
 			}
 			sc := score{tier: tierOf(g, i), unheld: beforeCallback[i], depth: j - m.acc, growth: c.growth, key: c.key}
 			if !found || better(sc, bestScore) {
-				best = subject{m: c, path: p[:j+1], acc: m.acc, tier: sc.tier}
+				best = subject{m: c, path: p[:j+1], full: p, acc: m.acc, tier: sc.tier}
 				bestScore, found = sc, true
 			}
 		}
@@ -150,7 +153,7 @@ func chooseSubject(ki *keyIndex, members []*classSeries) (subject, bool) {
 // headline names a finding (Finding.Headline).
 func headline(g *graph.Graph, sub subject, ev *evidence, sources object.SourceMapper) string {
 	if ev != nil && ev.id == PatternListener && ev.callback != noNode {
-		if eventsOnIterator(g, ev.callback) {
+		if eventsOnIterator(g, ev.callback) && g.S.Name(ev.callback) == "" {
 			return fmt.Sprintf("listeners of %s '%s' (events.on() iterators)", ev.emitter, ev.event)
 		}
 		return fmt.Sprintf("listeners of %s '%s' (%s)", ev.emitter, ev.event, functionAt(g, ev.callback, sources))

@@ -35,9 +35,12 @@ type evidence struct {
 // DOM, a listener, a timer, a pending promise, a finalization registry, a
 // closure kept in a container, the global object as the container, any
 // other container. Without evidence there is no pattern.
-func recognize(g *graph.Graph, p paths.Path, a int, members []*classSeries) *evidence {
+//
+// p may go on beyond the subject at index subject (a Listener entry to the
+// function it calls).
+func recognize(g *graph.Graph, p paths.Path, subject, a int, members []*classSeries) *evidence {
 	ev := &evidence{callback: noNode}
-	ev.captured = capturedVariable(g.S, p, a)
+	ev.captured = capturedVariable(g.S, p[:subject+1], a)
 	switch {
 	case detachedOnChain(g, p, a) || detachedMember(members):
 		ev.id = PatternDetachedDOM
@@ -93,14 +96,30 @@ func emitterListener(g *graph.Graph, p paths.Path, a int, ev *evidence) bool {
 	}
 	switch {
 	case a >= 2 && propertyName(s, p, a-1) == "_events":
-		ev.emitter, ev.event = g.ClassName(p[a-2].Node), propertyName(s, p, a)
+		ev.emitter, ev.event = emitterClass(g, p[a-2].Node), propertyName(s, p, a)
 	case propertyName(s, p, a) == "_events":
-		ev.emitter, ev.event = g.ClassName(p[a-1].Node), propertyName(s, p, a+1)
+		ev.emitter, ev.event = emitterClass(g, p[a-1].Node), propertyName(s, p, a+1)
 	default:
 		return false
 	}
 	ev.callback = userListener(g, firstClosure(g, p, a+1))
 	return ev.callback != noNode
+}
+
+// emitterClass names an emitter by its class or, when its prototype was
+// set by hand (Node.js makes an AbortSignal as an EventTarget and then
+// gives it AbortSignal's prototype), by its prototype's.
+func emitterClass(g *graph.Graph, i snapshot.Ordinal) string {
+	class := g.ClassName(i)
+	if class != "EventTarget" && !genericClass(class) {
+		return class
+	}
+	if proto, ok := edgeTo(g.S, i, "__proto__"); ok && g.S.NodeTypes[proto] == snapshot.NodeObject {
+		if pc := g.ClassName(proto); pc != class && !genericClass(pc) {
+			return pc
+		}
+	}
+	return class
 }
 
 // userListener is the function the program gave for listener cb: the one a
@@ -162,7 +181,7 @@ func targetListener(g *graph.Graph, p paths.Path, a int, ev *evidence) bool {
 		return false
 	}
 	ev.target = true
-	ev.emitter = g.ClassName(p[events-1].Node)
+	ev.emitter = emitterClass(g, p[events-1].Node)
 	// The Map's table holds key, value, chain: the event's name is the
 	// entry before the one the chain takes.
 	for j := events + 1; j+1 < len(p) && j <= a; j++ {
@@ -185,7 +204,19 @@ func targetListener(g *graph.Graph, p paths.Path, a int, ev *evidence) bool {
 // context it was started in).
 func timer(g *graph.Graph, p paths.Path, a int, ev *evidence) bool {
 	s := g.S
+	// The Timeout whose callback the chain takes, else the last one on it
+	// (a timer list's chain passes its neighbours first).
+	at := -1
 	for j := max(a, 0); j < len(p); j++ {
+		if g.ClassName(p[j].Node) != "Timeout" {
+			continue
+		}
+		at = j
+		if j+1 < len(p) && propertyName(s, p, j+1) == "_onTimeout" {
+			break
+		}
+	}
+	for j := max(at, 0); at >= 0 && j < len(p); j++ {
 		t := p[j].Node
 		if g.ClassName(t) != "Timeout" {
 			continue
@@ -195,7 +226,7 @@ func timer(g *graph.Graph, p paths.Path, a int, ev *evidence) bool {
 			continue
 		}
 		ev.callback = cb
-		if b, ok := boundFunction(s, cb); ok && j+1 < len(p) && p[j+1].Node == cb {
+		if b, ok := boundFunction(s, cb); ok {
 			ev.bound = s.Name(b)
 			if ev.bound == "" {
 				ev.bound = "(anonymous)"
@@ -355,11 +386,15 @@ func describe(g *graph.Graph, sub subject, ev *evidence, sources object.SourceMa
 	case PatternListener:
 		p.Title = "A listener never removed"
 		if eventsOnIterator(g, ev.callback) {
-			p.Summary = fmt.Sprintf("an events.on(%s, '%s') iterator is created on every call and never closed; its listener stays on %s and keeps every event it was sent.", ev.emitter, ev.event, ev.emitter)
+			p.Summary = fmt.Sprintf("each events.on() iterator leaves its '%s' listener (%s) on %s: the iterators are created on every call and never closed, and each keeps its queued events.", ev.event, callback, ev.emitter)
 			p.Advice = "End the iteration when done: break out of the for await loop, call iterator.return(), or pass { signal } to events.on() and abort it."
 			break
 		}
-		p.Summary = fmt.Sprintf("a '%s' listener (%s) is added to %s on every call and never removed; each one holds %s.", ev.event, callback, ev.emitter, what)
+		p.Summary = fmt.Sprintf("%s listener (%s) is added to %s on every call and never removed", strings.TrimSuffix(article(ev.event), ev.event)+"'"+ev.event+"'", callback, ev.emitter)
+		if sub.tier <= tierDependency {
+			p.Summary += "; each one holds " + what
+		}
+		p.Summary += "."
 		if ev.target {
 			p.Advice = fmt.Sprintf("Remove the listener when its work is done (removeEventListener('%s', listener)), or pass { once: true } or { signal } to addEventListener so that it goes by itself.", ev.event)
 		} else {

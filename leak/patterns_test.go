@@ -21,6 +21,7 @@ import (
 	"github.com/heapscope/heapscope/load"
 	"github.com/heapscope/heapscope/object"
 	"github.com/heapscope/heapscope/report"
+	"github.com/heapscope/heapscope/sourcemap"
 )
 
 // The pattern corpus (testdata/patterns, see its README.md): leaks written
@@ -84,7 +85,7 @@ func TestPatterns(t *testing.T) {
 				t.Run(run, func(t *testing.T) {
 					t.Parallel()
 					snaps := patternSeries(t, root, dir, run, want.Batches)
-					r, err := load.Series(load.Files(snaps), leak.Options{MinGrowth: leak.DefaultMinGrowth}, load.Options{})
+					r, err := load.Series(load.Files(snaps), leak.Options{MinGrowth: leak.DefaultMinGrowth, Sources: sourcemap.New(sourcemap.Options{})}, load.Options{})
 					if err != nil {
 						t.Fatalf("analysing %s: %v", strings.Join(snaps, " "), err)
 					}
@@ -339,6 +340,10 @@ func patternScript(dir, script string) string {
 	}
 	if _, err := os.Stat(filepath.Join(dir, filepath.Base(path))); err == nil {
 		return filepath.Base(path)
+	}
+	// The corpus's npm packages sit beside the pattern directories.
+	if rel, err := filepath.Rel(dir, path); err == nil && strings.HasPrefix(rel, "../node_modules/") {
+		return filepath.ToSlash(rel)
 	}
 	return script
 }

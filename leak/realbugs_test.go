@@ -15,6 +15,7 @@ import (
 	"github.com/heapscope/heapscope/internal/nodetest"
 	"github.com/heapscope/heapscope/leak"
 	"github.com/heapscope/heapscope/load"
+	"github.com/heapscope/heapscope/sourcemap"
 )
 
 // realBugsDir holds real leaks of Node.js core and npm packages, each with
@@ -70,7 +71,7 @@ func TestRealBugs(t *testing.T) {
 				if f.Headline != bug.ExpectHeadline {
 					t.Errorf("leaking series (%s): headline %q (class %s), want %q", describe(bug, "leak"), f.Headline, f.Class, bug.ExpectHeadline)
 				}
-				got := ""
+				got := "none" // no pattern the evidence supports
 				if f.Pattern != nil {
 					got = f.Pattern.ID
 				}
@@ -179,7 +180,7 @@ func runRealBug(t *testing.T, dir, name string, bug realBug, which string) *leak
 		done += b
 		files = append(files, fmt.Sprintf("%s-%d.heapsnapshot", prefix, done))
 	}
-	r, err := load.Series(load.Files(files), leak.Options{}, load.Options{})
+	r, err := load.Series(load.Files(files), leak.Options{Sources: sourcemap.New(sourcemap.Options{})}, load.Options{})
 	if err != nil {
 		t.Fatalf("%s series of %s: %v", which, name, err)
 	}
