@@ -421,7 +421,7 @@ func (cs *classSeries) explain(g *graph.Graph, samples int) {
 	// One shape can hold objects in several containers alike (two timer
 	// lists): the representative goes through the one most of the sample
 	// goes through.
-	anchor, anchored := commonNode(groups[bestShape].all)
+	anchor, anchored := commonNode(g, groups[bestShape].all)
 	through := func(p paths.Path) bool {
 		return !anchored || slices.ContainsFunc(p, func(h paths.Hop) bool { return h.Node == anchor })
 	}
@@ -443,12 +443,16 @@ func (cs *classSeries) explain(g *graph.Graph, samples int) {
 }
 
 // commonNode is the deepest node (by its depth on the paths) that more
-// than half of ps go through, the paths' own targets aside.
-func commonNode(ps []paths.Path) (snapshot.Ordinal, bool) {
+// than half of ps go through, the paths' own targets and the elements of
+// lists aside.
+func commonNode(g *graph.Graph, ps []paths.Path) (snapshot.Ordinal, bool) {
 	count := map[snapshot.Ordinal]int{}
 	depth := map[snapshot.Ordinal]int{}
 	for _, p := range ps {
 		for j, h := range p[:len(p)-1] {
+			if j+1 < len(p) && sameClass(g, h.Node, p[j+1].Node) {
+				continue // an element of a list: the paths enter it anywhere
+			}
 			count[h.Node]++
 			depth[h.Node] = max(depth[h.Node], j)
 		}
@@ -711,3 +715,6 @@ func (ki *keyIndex) newKey(i snapshot.Ordinal) string {
 	}
 	return ""
 }
+
+// sameClass reports whether nodes a and b are of one class.
+func sameClass(g *graph.Graph, a, b snapshot.Ordinal) bool { return g.Class[a] == g.Class[b] }

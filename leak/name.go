@@ -227,6 +227,11 @@ func containerName(g *graph.Graph, p paths.Path, a int, withPackage bool) string
 		owner := p[a-1].Node
 		ownerName := ""
 		switch {
+		case globalObject(g, owner):
+			ownerName = "global"
+			if strings.HasPrefix(g.ClassName(owner), "Window") {
+				ownerName = "window"
+			}
 		case tierOf(g, owner) != tierGeneric:
 			ownerName = g.ClassName(owner)
 		case g.S.NodeTypes[owner] == snapshot.NodeClosure && g.S.Name(owner) != "":

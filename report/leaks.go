@@ -102,7 +102,7 @@ func PatternTitle(p *leak.Pattern) string {
 }
 
 // maxWhereRows bounds the locations the text lists; the JSON has them all.
-const maxWhereRows = 8
+const maxWhereRows = 6
 
 func writeFinding(ew *errWriter, n int, f leak.Finding, dir string) {
 	counts := make([]string, len(f.Counts))
@@ -113,12 +113,12 @@ func writeFinding(ew *errWriter, n int, f leak.Finding, dir string) {
 		growthText(f.CountGrowth), strings.Join(counts, " → "), countUnit(f), SignedSize(f.RetainedGrowth))
 	if p := f.Pattern; p != nil {
 		if p.Summary != "" {
-			ew.printf("   %s: %s\n", PatternTitle(p), oneLine(p.Summary))
+			ew.printf("%s", wrap("   ", PatternTitle(p)+": "+p.Summary))
 		} else {
 			ew.printf("   %s.\n", PatternTitle(p))
 		}
 		if p.Advice != "" {
-			ew.printf("   Fix: %s\n", oneLine(p.Advice))
+			ew.printf("%s", wrap("   ", "Fix: "+p.Advice))
 		}
 	} else {
 		ew.printf("   %s objects allocated after the first snapshot are still alive; %.0f%% of those sampled are held by this chain.\n",
@@ -367,4 +367,34 @@ func foldedEdge(c object.Chain, row paths.Row) string {
 		e = object.EdgeShape(e)
 	}
 	return oneLine(snapshot.Display(e))
+}
+
+// textWidth is the width prose is wrapped at, and maxProse the most of it
+// printed (its names come from the heap).
+const (
+	textWidth = 100
+	maxProse  = 600
+)
+
+// wrap lays prose out in lines of at most textWidth columns, each after
+// indent, the lines after the first indented two more; words longer than
+// a line are not split.
+func wrap(indent, prose string) string {
+	words := strings.Fields(oneLine(object.Cut(prose, maxProse)))
+	var b strings.Builder
+	line := indent
+	fresh := true
+	for _, w := range words {
+		if !fresh && len(line)+1+len(w) > textWidth {
+			b.WriteString(line + "\n")
+			line, fresh = indent+"  ", true
+		}
+		if !fresh {
+			line += " "
+		}
+		line += w
+		fresh = false
+	}
+	b.WriteString(line + "\n")
+	return b.String()
 }

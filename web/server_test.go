@@ -424,7 +424,7 @@ func TestLeakFindings(t *testing.T) {
 	if len(r.Where) != len(r.Findings) || len(r.Where[0]) != len(f.Locations) || len(f.Locations) == 0 {
 		t.Fatalf("%d where lists for %d findings; %d rows for %d locations", len(r.Where), len(r.Findings), len(r.Where[0]), len(f.Locations))
 	}
-	if w := r.Where[0][0]; w.Role != f.Locations[0].Role || w.Name != "Server" || w.Place != "node:_http_server:510:16" || w.Origin != "runtime" {
+	if w := r.Where[0][0]; w.Role != f.Locations[0].Role || w.Name != "checkConnections" || w.Place != "node:_http_server:606:26" || w.Origin != "runtime" {
 		t.Errorf("where row 0: %+v", w)
 	}
 	var again leakReport

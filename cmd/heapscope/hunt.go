@@ -233,7 +233,7 @@ func (h *huntRun) finish(res *hunt.Result, huntErr error) error {
 		return werr
 	}
 	if o.failOnLeak && r.Verdict == "leak" {
-		return &exitError{code: 1, err: fmt.Errorf("leak found: %s", r.Findings[0].Class)}
+		return &exitError{code: 1, err: fmt.Errorf("leak found: %s", report.Headline(r.Findings[0]))}
 	}
 	if o.failOnLeak && r.Verdict == "growing" {
 		return &exitError{code: 1, err: errors.New("the heap grows (no snapshots taken to say what leaks)")}

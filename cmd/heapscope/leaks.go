@@ -114,7 +114,7 @@ func writeLeaks(cmd *cobra.Command, srcs []load.Source, o leaksOptions) error {
 		return err
 	}
 	if o.failOnLeak && r.Verdict == "leak" {
-		return &exitError{code: 1, err: fmt.Errorf("leak found: %s", r.Findings[0].Class)}
+		return &exitError{code: 1, err: fmt.Errorf("leak found: %s", report.Headline(r.Findings[0]))}
 	}
 	return nil
 }
