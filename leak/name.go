@@ -75,7 +75,7 @@ type subject struct {
 	// full is the chain path was cut from: the mechanism may lie beyond
 	// the object (the listener a Listener entry calls).
 	full paths.Path
-	acc  int          // index of the accumulation point on path, or -1
+	acc  int // index of the accumulation point on path, or -1
 	tier tier
 }
 
