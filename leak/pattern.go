@@ -2,6 +2,7 @@ package leak
 
 import (
 	"fmt"
+	"path"
 	"strings"
 
 	"github.com/heapscope/heapscope/graph"
@@ -416,7 +417,7 @@ func describe(g *graph.Graph, sub subject, ev *evidence, sources object.SourceMa
 			callback = ev.bound + ".bind(this)"
 			if t, ok := boundFunction(g.S, ev.callback); ok {
 				if l, ok := object.At(g, t); ok {
-					callback += fmt.Sprintf(" at %s:%d", l.Script, l.Line)
+					callback += fmt.Sprintf(" at %s:%d", path.Base(strings.ReplaceAll(l.Script, "\\", "/")), l.Line)
 				}
 			}
 		case ev.captured != "":
@@ -487,7 +488,7 @@ func describe(g *graph.Graph, sub subject, ev *evidence, sources object.SourceMa
 // collectionKind names a container's class for people.
 func collectionKind(class string) string {
 	switch class {
-	case "Map", "Set", "Array", "WeakMap":
+	case "Map", "Set", "Array", "WeakMap", "WeakSet", "Promise", "FinalizationRegistry":
 		return class
 	}
 	return "object"

@@ -78,11 +78,10 @@ func pluralHeadline(headline string) bool {
 
 // countUnit names what a finding's counts count.
 func countUnit(f leak.Finding) string {
-	switch h := Headline(f); {
-	case strings.HasPrefix(h, "listeners of "):
-		return "listeners"
-	case strings.HasPrefix(h, "entries of "):
-		return "entries"
+	// The counts are the class's: say which when the headline names
+	// something else (listeners, a container, a dependency's store).
+	if h := Headline(f); h != oneLine(snapshot.Display(f.Class)) {
+		return oneLine(snapshot.Display(f.Class)) + " objects"
 	}
 	return "objects"
 }

@@ -132,7 +132,7 @@ func TestWriteLeaksTextHeadlinePatternWhere(t *testing.T) {
 	}
 	want := `Snapshots: s0.heapsnapshot (2.0 MiB), s1.heapsnapshot (3.0 MiB), s2.heapsnapshot (4.0 MiB)
 
-#1 listeners of Settings 'change' ((anonymous) server.js:48:25): +100, +100 per step (0 → 100 → 200 listeners), retained +192 KiB
+#1 listeners of Settings 'change' ((anonymous) server.js:48:25): +100, +100 per step (0 → 100 → 200 Function objects), retained +192 KiB
    A listener never removed: a 'change' listener is added to Settings on every request and never
      removed; each holds a PageView.
    Fix: remove the listener when the request is done (settings.off('change', listener)), or add one
