@@ -20,19 +20,25 @@
 //     nearest to the roots.
 //  3. Grouping: a candidate class that appears on another candidate's chain
 //     (Timeout on the chain of the leaked Servers) is part of that finding,
-//     not a finding of its own. A finding is named after the deepest object
-//     on its chain whose class is a constructor with a source location
-//     (Server, not the native_bind Function between Timeout and Server).
+//     not a finding of its own, unless the class is generic (Function,
+//     Array); so are classes accumulating in one container, and WeakMap
+//     values with their growing keys.
 //  4. Accumulation point: the container whose entries grow, the deepest
 //     object on the chain whose retained size grows at every step and that
 //     holds the new objects as entries (an Array, a Map or Set through its
 //     table, an object used as a dictionary) or heads a linked list on the
 //     chain (the TimersList before its Timeouts); never an element whose
 //     retained size stays flat (the listener, not the listeners Array).
-//  5. Sources: the constructor's location, every function on the chain, the
+//  5. Naming (name.go): the finding is named after what the user must
+//     change: their own class below the accumulation point before a
+//     dependency's, the runtime's and generic ones; a listener leak after
+//     the emitter, the event and the listener. The pattern (pattern.go) is
+//     read off the chain and put in words with its advice.
+//  6. Sources: the constructor's location, every function on the chain, the
 //     target of bound functions, script names resolved through the
-//     snapshot's Script objects, and the allocation stack when the snapshots
-//     were taken with allocation tracking.
+//     snapshot's Script objects (and source maps), and the allocation stack
+//     when the snapshots were taken with allocation tracking, ranked with
+//     the user's code and the likely fix site first.
 package leak
 
 import (
@@ -384,7 +390,6 @@ func (cs *classSeries) isCandidate(minGrowth, n int) bool {
 func (cs *classSeries) explain(g *graph.Graph, samples int) {
 	type group struct {
 		count int
-		best  paths.Path
 		all   []paths.Path
 	}
 	groups := map[string]*group{}
