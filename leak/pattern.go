@@ -125,13 +125,19 @@ func emitterClass(g *graph.Graph, i snapshot.Ordinal) string {
 
 // userListener is the function the program gave for listener cb: the one a
 // once() wrapper (a function bound to onceWrapper, with the listener as
-// its `listener` property) stands for, else cb itself.
+// its `listener` property) stands for, the method a bound listener calls,
+// else cb itself.
 func userListener(g *graph.Graph, cb snapshot.Ordinal) snapshot.Ordinal {
 	if cb == noNode {
 		return cb
 	}
 	if l, ok := edgeTo(g.S, cb, "listener"); ok && g.S.NodeTypes[l] == snapshot.NodeClosure {
-		return l
+		cb = l
+	}
+	// A method bound to its object (emitter.on('x', this.onX.bind(this)))
+	// is named after the method.
+	if t, ok := boundFunction(g.S, cb); ok && g.S.NodeTypes[t] == snapshot.NodeClosure {
+		return t
 	}
 	return cb
 }
