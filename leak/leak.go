@@ -333,7 +333,7 @@ func analyze(earlier []*earlier, last *graph.Graph, lastName string, lastRows []
 			head := headOf(ki, members)
 			sub = subject{m: head, path: head.path, full: head.path, acc: head.acc, tier: tierOf(last, head.path.Target())}
 		}
-		if internalClass(sub.m.name) {
+		if internalClass(sub.m.name) || unfounded(last, sub) {
 			continue
 		}
 		rep.Findings = append(rep.Findings, finding(earlier, ki, sub, members, opt))
@@ -555,6 +555,26 @@ func group(ki *keyIndex, cands []*classSeries) [][]*classSeries {
 		out = append(out, byRoot[r])
 	}
 	return out
+}
+
+// unfounded reports a finding of generic objects without the evidence
+// to name a cause: no container where they accumulate and a chain few of
+// them share, or a chain through V8's own code and feedback (an
+// allocation site's boilerplate Array). Such growth is the side effect of
+// another finding, or of the program warming up.
+func unfounded(g *graph.Graph, sub subject) bool {
+	if sub.tier != tierGeneric {
+		return false
+	}
+	if sub.acc < 0 && sub.m.share < 0.5 {
+		return true
+	}
+	for _, h := range sub.path {
+		if codeClass(g.ClassName(h.Node)) {
+			return true
+		}
+	}
+	return false
 }
 
 // ephemeronKeyID reads the key's id out of a WeakMap entry's edge name

@@ -152,7 +152,7 @@ func chooseSubject(ki *keyIndex, members []*classSeries) (subject, bool) {
 
 // headline names a finding (Finding.Headline).
 func headline(g *graph.Graph, sub subject, ev *evidence, sources object.SourceMapper) string {
-	if ev != nil && ev.id == PatternListener && ev.callback != noNode {
+	if ev != nil && ev.id == PatternListener && ev.callback != noNode && !ev.registry {
 		if eventsOnIterator(g, ev.callback) && g.S.Name(ev.callback) == "" {
 			return fmt.Sprintf("listeners of %s '%s' (events.on() iterators)", ev.emitter, ev.event)
 		}
@@ -221,6 +221,31 @@ func containerName(g *graph.Graph, p paths.Path, a int, withPackage bool) string
 	class := g.ClassName(i)
 	name := hopName(g.S, p, a)
 	if name == "" {
+		// A value of another container (a Set per room in a Map): named
+		// after that container.
+		k := a - 1
+		for k > 0 && backingStore(g.S, p[k].Node) {
+			k--
+		}
+		if key, ok := ephemeronKey(g, p[a].Edge); ok {
+			keyName := g.S.Name(key)
+			if g.S.NodeTypes[key] != snapshot.NodeClosure || keyName == "" {
+				keyName = g.ClassName(key)
+			}
+			if l, ok := g.Location(key); ok && withPackage {
+				if _, pkg := object.OriginOf(g.ScriptName(l.ScriptID)); pkg != "" {
+					keyName += " (" + pkg + ")"
+				}
+			}
+			return class + " a WeakMap keeps for " + keyName
+		}
+		if k >= 0 && k < a-1 && g.S.NodeTypes[p[k].Node] == snapshot.NodeObject {
+			outer := containerName(g, p, k, withPackage)
+			if oc := g.ClassName(p[k].Node); !strings.HasPrefix(outer, oc+" ") {
+				outer = oc + " " + outer
+			}
+			return class + " in the " + outer
+		}
 		return class
 	}
 	if a > 0 {

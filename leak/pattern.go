@@ -22,6 +22,7 @@ type evidence struct {
 	emitter  string // listener: the emitter's class
 	event    string // listener: the event's name
 	target   bool   // listener: an EventTarget (addEventListener)
+	registry bool   // listener: bound callbacks in a container of the program's own
 	bound    string // timer: the bound function's target, when the callback is bound
 	captured string // the context variable the chain takes to the subject
 	interval bool   // timer: setInterval rather than setTimeout
@@ -45,7 +46,7 @@ func recognize(g *graph.Graph, p paths.Path, subject, a int, members []*classSer
 	switch {
 	case detachedOnChain(g, p, a) || detachedMember(members):
 		ev.id = PatternDetachedDOM
-	case emitterListener(g, p, a, ev) || targetListener(g, p, a, ev):
+	case emitterListener(g, p, a, ev) || targetListener(g, p, a, ev) || boundEntries(g, p, a, ev):
 		ev.id = PatternListener
 	case timer(g, p, a, ev):
 		ev.id = PatternTimer
@@ -159,6 +160,28 @@ func eventsOnIterator(g *graph.Graph, cb snapshot.Ordinal) bool {
 	return ok
 }
 
+// boundEntries recognises a registry of callbacks the program keeps itself
+// (a home-made pub/sub): the container's entries are bound functions, each
+// holding its object as bound this.
+func boundEntries(g *graph.Graph, p paths.Path, a int, ev *evidence) bool {
+	if a < 0 || a+1 >= len(p) {
+		return false
+	}
+	j := a + 1
+	for j < len(p) && backingStore(g.S, p[j].Node) {
+		j++
+	}
+	if j+1 >= len(p) || g.S.NodeTypes[p[j].Node] != snapshot.NodeClosure {
+		return false
+	}
+	if _, ok := boundFunction(g.S, p[j].Node); !ok || g.S.EdgeName(p[j+1].Edge) != "bound_this" {
+		return false
+	}
+	ev.registry = true
+	ev.callback = userListener(g, p[j].Node)
+	return true
+}
+
 // targetListener recognises Node's EventTarget listeners: the emitter's
 // `kEvents` Map holds per event the root of a linked list of Listener
 // objects, each holding its `callback`.
@@ -213,9 +236,15 @@ func timer(g *graph.Graph, p paths.Path, a int, ev *evidence) bool {
 	s := g.S
 	// The Timeout whose callback the chain takes, else the last one on it
 	// (a timer list's chain passes its neighbours first).
-	at := -1
+	// A Timeout is a live timer's when a TimersList holds it: one the
+	// chain reaches only through a container (a fired timeout kept in a
+	// dictionary) is an entry of that container.
+	at, list := -1, false
 	for j := max(a, 0); j < len(p); j++ {
-		if g.ClassName(p[j].Node) != "Timeout" {
+		if g.ClassName(p[j].Node) == "TimersList" {
+			list = true
+		}
+		if !list || g.ClassName(p[j].Node) != "Timeout" {
 			continue
 		}
 		at = j
@@ -246,10 +275,11 @@ func timer(g *graph.Graph, p paths.Path, a int, ev *evidence) bool {
 			}
 		}
 		// _repeat is null for setTimeout, the interval for setInterval
-		// (a small integer is no heap object, so no edge at all).
+		// (a small integer is no heap object, so no edge at all, or a
+		// heap number).
 		ev.interval = true
-		if r, ok := edgeTo(s, t, "_repeat"); ok && s.Name(r) == "null" {
-			ev.interval = false
+		if r, ok := edgeTo(s, t, "_repeat"); ok && s.NodeTypes[r] != snapshot.NodeNumber {
+			ev.interval = false // null, an oddball
 		}
 		return true
 	}
@@ -262,7 +292,8 @@ func pendingPromise(g *graph.Graph, p paths.Path, a int, ev *evidence) bool {
 	s := g.S
 	for j := max(a, 0) + 1; j < len(p); j++ {
 		e := p[j].Edge
-		if e == paths.NoEdge || s.EdgeName(e) != "reactions_or_result" {
+		// A settled promise's reactions_or_result is its result.
+		if e == paths.NoEdge || s.EdgeName(e) != "reactions_or_result" || !strings.HasSuffix(g.S.Name(p[j].Node), "PromiseReaction") {
 			continue
 		}
 		for k := j + 1; k < len(p); k++ {
@@ -378,7 +409,7 @@ func describe(g *graph.Graph, sub subject, ev *evidence, sources object.SourceMa
 	container := ""
 	if sub.acc >= 0 {
 		container = containerName(g, sub.path, sub.acc, true)
-		if class := g.ClassName(sub.path[sub.acc].Node); !strings.HasPrefix(container, class+" ") {
+		if class := g.ClassName(sub.path[sub.acc].Node); container != class && !strings.HasPrefix(container, class+" ") {
 			container = collectionKind(class) + " " + container
 		}
 		container = "the " + container
@@ -392,6 +423,11 @@ func describe(g *graph.Graph, sub subject, ev *evidence, sources object.SourceMa
 	switch ev.id {
 	case PatternListener:
 		p.Title = "A listener never removed"
+		if ev.registry {
+			p.Summary = fmt.Sprintf("a callback (%s) is added to %s on every call and never removed; each one holds %s.", callback, container, what)
+			p.Advice = "Remove the callback when its work is done, with the very function that was added (each .bind() makes a new function, which removes nothing), or add it once."
+			break
+		}
 		if eventsOnIterator(g, ev.callback) {
 			p.Summary = fmt.Sprintf("each events.on() iterator leaves its '%s' listener (%s) on %s: the iterators are created on every call and never closed, and each keeps its queued events.", ev.event, callback, ev.emitter)
 			p.Advice = "End the iteration when done: break out of the for await loop, call iterator.return(), or pass { signal } to events.on() and abort it."
@@ -464,7 +500,7 @@ func describe(g *graph.Graph, sub subject, ev *evidence, sources object.SourceMa
 		p.Advice = "Do not keep per-call data on globalThis: delete entries when done, or keep them in a bounded structure owned by a module."
 	case PatternCollection:
 		kind := collectionKind(g.ClassName(sub.path[sub.acc].Node))
-		p.Title = "A " + kind + " that only grows"
+		p.Title = upper(article(kind)) + " that only grows"
 		if kind == "object" {
 			p.Title = "An object used as a map that only grows"
 		}
