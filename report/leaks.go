@@ -379,7 +379,8 @@ const (
 // indent, the lines after the first indented two more; words longer than
 // a line are not split.
 func wrap(indent, prose string) string {
-	words := strings.Fields(oneLine(object.Cut(prose, maxProse)))
+	// Not oneLine: it cuts at 200 bytes, and a pattern's advice is longer.
+	words := strings.Fields(noControl(object.Cut(prose, maxProse)))
 	var b strings.Builder
 	line := indent
 	fresh := true

@@ -256,3 +256,28 @@ func TestWriteLeaksTextFitsAScreen(t *testing.T) {
 		t.Errorf("allocation frames listed twice, or not at all:\n%s", out)
 	}
 }
+
+// A pattern's advice longer than a table cell (the timer pattern's runs to
+// 300 bytes) is printed whole, wrapped, with its control characters made
+// spaces; only prose beyond maxProse is cut.
+func TestWriteLeaksTextLongAdvice(t *testing.T) {
+	r := listenerReport()
+	p := r.Findings[0].Pattern
+	p.Advice = strings.Repeat("word ", 60) + "the\x1bend."
+	var b bytes.Buffer
+	if err := writeLeaksText(&b, r, "/app"); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if !strings.Contains(out, " the end.\n") || strings.Contains(out, "…") || strings.Contains(out, "\x1b") {
+		t.Errorf("the advice is cut or keeps a control character:\n%s", out)
+	}
+	p.Advice = strings.Repeat("word ", 200)
+	b.Reset()
+	if err := writeLeaksText(&b, r, "/app"); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(b.String(), "word"); !strings.Contains(b.String(), "…") || n >= 200 {
+		t.Errorf("advice beyond %d bytes is not cut:\n%s", maxProse, b.String())
+	}
+}
