@@ -156,11 +156,18 @@ func writeFinding(ew *errWriter, n int, f leak.Finding, dir string) {
 		ew.printf("%s\n", line)
 	}
 	if len(f.Related) > 0 {
-		parts := make([]string, len(f.Related))
-		for k, r := range f.Related {
+		shown, more := f.Related, 0
+		if len(shown) > MaxRelated {
+			shown, more = shown[:MaxRelated], len(shown)-MaxRelated
+		}
+		parts := make([]string, len(shown))
+		for k, r := range shown {
 			parts[k] = fmt.Sprintf("%s (%s)", oneLine(snapshot.Display(r.Class)), growthText(r.CountGrowth))
 		}
-		ew.printf("   Growing with it: %s\n", strings.Join(parts, ", "))
+		if more > 0 {
+			parts = append(parts, fmt.Sprintf("and %d more in --json", more))
+		}
+		ew.printf("%s", wrapItems("   ", "Growing with it: ", parts))
 	}
 	writeWhere(ew, f.Locations, dir)
 	if len(f.AllocationStack) > 0 && !hasRole(f.Locations, "allocation") {
@@ -179,6 +186,11 @@ func writeFinding(ew *errWriter, n int, f leak.Finding, dir string) {
 	}
 	ew.printf("\n")
 }
+
+// MaxRelated bounds the classes growing with a finding that the text,
+// HTML and UI list (a request leak drags twenty along: sockets, states,
+// header objects); the JSON has them all.
+const MaxRelated = 8
 
 // maxStackRows bounds the allocation frames the text lists: with the
 // chain's 25 lines and Where's 10, a finding stays within about 45 lines.
@@ -394,6 +406,31 @@ func wrap(indent, prose string) string {
 		}
 		line += w
 		fresh = false
+	}
+	b.WriteString(line + "\n")
+	return b.String()
+}
+
+// wrapItems lays out "head item, item, …" in lines of at most textWidth
+// columns, like wrap, but breaks only between items: a class and its
+// growth stay on one line.
+func wrapItems(indent, head string, items []string) string {
+	var b strings.Builder
+	line := indent + head
+	for k, it := range items {
+		it = oneLine(it)
+		if k < len(items)-1 {
+			it += ","
+		}
+		switch {
+		case k == 0:
+			line += it
+		case utf8.RuneCountInString(line)+1+utf8.RuneCountInString(it) > textWidth:
+			b.WriteString(line + "\n")
+			line = indent + "  " + it
+		default:
+			line += " " + it
+		}
 	}
 	b.WriteString(line + "\n")
 	return b.String()

@@ -2,9 +2,11 @@ package report
 
 import (
 	"bytes"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/heapscope/heapscope/graph"
 	"github.com/heapscope/heapscope/leak"
@@ -279,5 +281,44 @@ func TestWriteLeaksTextLongAdvice(t *testing.T) {
 	}
 	if n := strings.Count(b.String(), "word"); !strings.Contains(b.String(), "…") || n >= 200 {
 		t.Errorf("advice beyond %d bytes is not cut:\n%s", maxProse, b.String())
+	}
+}
+
+// A request leak drags twenty classes along (sockets, stream states, header
+// shapes): the text lists MaxRelated of them, wrapped, and says how many
+// more the JSON has; the HTML folds the rest away and names the class the
+// counts are of when the headline names listeners.
+func TestRelatedBounded(t *testing.T) {
+	r := listenerReport()
+	f := &r.Findings[0]
+	f.Related = nil
+	for k := range 20 {
+		f.Related = append(f.Related, leak.Related{Class: fmt.Sprintf("{close, error, data, end, readable, c%d}", k), CountGrowth: []int{100, 100}})
+	}
+	var b bytes.Buffer
+	if err := writeLeaksText(&b, r, "/app"); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, "c1}") && utf8.RuneCountInString(line) > textWidth {
+			t.Errorf("a line of %d columns: %q", utf8.RuneCountInString(line), line)
+		}
+	}
+	if !strings.Contains(strings.Join(strings.Fields(out), " "), "c7} (+100, +100), and 12 more in --json") || strings.Contains(out, "c8}") {
+		t.Errorf("the text does not stop after %d related classes:\n%s", MaxRelated, out)
+	}
+	b.Reset()
+	if err := WriteLeaksHTML(&b, r, nil); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	if d, c := strings.Index(page, "<summary>12 more</summary>"), strings.Index(page, "c8}"); d < 0 || c < d || strings.Index(page, "c7}") > d {
+		t.Errorf("the HTML does not fold the related classes after %d: details at %d, c8 at %d", MaxRelated, d, c)
+	}
+	for _, want := range []string{"<b>Function objects</b>", "<b>Function retained</b>"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %q: the counts are Function's, the headline names listeners", want)
+		}
 	}
 }
