@@ -39,7 +39,7 @@ function WhereTable({ rows }) {
   return html`<table class="plain where"><thead><tr><th></th><th>Role</th><th>Name</th><th>Location</th><th>Code</th></tr></thead><tbody>
     ${rows.map((w) => html`<tr class=${'o-' + w.origin + (w.fixSite ? ' fixsite' : '')} data-testid=${w.fixSite ? 'fix-site' : null}>
       <td class="mark">${w.fixSite ? '▶' : ''}</td><td>${w.role}</td><td class="mono">${w.name}</td>
-      <td class="mono">${w.place}${w.fixSite ? html`<span class="badge bad">fix here</span>` : ''}</td><td class="muted small">${originText(w)}</td></tr>`)}</tbody></table>`;
+      <td class="mono place">${w.place}${w.fixSite ? html`<span class="badge bad">fix here</span>` : ''}</td><td class="muted small">${originText(w)}</td></tr>`)}</tbody></table>`;
 }
 
 // Where lists the locations people act on, the user's code first as the
