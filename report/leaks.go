@@ -336,7 +336,7 @@ func RelScript(script, dir string) string {
 // nodeLabel shows an object as DevTools lists it: its name, and its class
 // in parentheses when the two differ.
 func nodeLabel(n object.Ref) string {
-	name, class := oneLine(snapshot.Display(n.Name)), oneLine(snapshot.Display(n.Class))
+	name, class := bareGlobal(oneLine(snapshot.Display(n.Name))), bareGlobal(oneLine(snapshot.Display(n.Class)))
 	if len(name) > 80 {
 		name = name[:80] + "…"
 	}
@@ -344,6 +344,16 @@ func nodeLabel(n object.Ref) string {
 		return class
 	}
 	return fmt.Sprintf("%s (%s)", name, class)
+}
+
+// bareGlobal is "global" for the "global / " V8 names the global object
+// when no URL follows (snapshots taken through the inspector): the text
+// printed "global /  @6047".
+func bareGlobal(s string) string {
+	if t := strings.TrimRight(s, " "); strings.HasSuffix(t, " /") {
+		return strings.TrimSuffix(t, " /")
+	}
+	return s
 }
 
 func growthText(g []int) string {

@@ -322,3 +322,18 @@ func TestRelatedBounded(t *testing.T) {
 		}
 	}
 }
+
+// The global object of a snapshot taken through the inspector is named
+// "global / " (no URL after it): the chain prints it as "global".
+func TestNodeLabelBareGlobal(t *testing.T) {
+	for _, c := range []struct{ name, class, want string }{
+		{"global / ", "global / ", "global"},
+		{"global / http://x/", "global / http://x/", "global / http://x/"},
+		{"Window / ", "Window / ", "Window"},
+		{"a / b", "Object", "a / b (Object)"},
+	} {
+		if got := nodeLabel(object.Ref{Name: c.name, Class: c.class}); got != c.want {
+			t.Errorf("nodeLabel(%q, %q) = %q, want %q", c.name, c.class, got, c.want)
+		}
+	}
+}
