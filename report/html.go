@@ -102,6 +102,8 @@ type htmlFinding struct {
 	// Where are the locations people act on, the user's code first;
 	// Holders the functions on the way from the roots to the container.
 	Where, Holders []WhereRow
+	// WhereTitle heads Where (WhereTitle).
+	WhereTitle string
 	// RelatedShown are the first MaxRelated classes growing with it,
 	// RelatedMore the rest (folded).
 	RelatedShown, RelatedMore []leak.Related
@@ -144,13 +146,8 @@ func WriteLeaksHTML(w io.Writer, r *leak.Report, samples []HeapSample) error {
 			class := oneLine(snapshot.Display(f.Class))
 			hf.CountLabel, hf.RetainedLabel = u, class+" retained"
 		}
-		for _, l := range f.Locations {
-			if l.Role == RoleHolder {
-				hf.Holders = append(hf.Holders, NewWhereRow(l, dir))
-			} else {
-				hf.Where = append(hf.Where, NewWhereRow(l, dir))
-			}
-		}
+		hf.Where, hf.Holders = SplitWhere(f.Locations, dir)
+		hf.WhereTitle = WhereTitle(hf.Where)
 		p.Findings = append(p.Findings, hf)
 	}
 	if len(samples) > 0 {

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -210,14 +211,9 @@ func hasRole(locs []leak.Location, role string) bool {
 // writeWhere lists the locations people act on, in the analysis' order
 // (the user's code first): every role but "holder" (the functions on the
 // way from the roots to the container, which only say how the container is
-// reached), the fix site marked.
+// reached) unless the holder is the user's own code, the fix site marked.
 func writeWhere(ew *errWriter, locs []leak.Location, dir string) {
-	var rows []WhereRow
-	for _, l := range locs {
-		if l.Role != RoleHolder {
-			rows = append(rows, NewWhereRow(l, dir))
-		}
-	}
+	rows, _ := SplitWhere(locs, dir)
 	if len(rows) == 0 {
 		return
 	}
@@ -232,7 +228,7 @@ func writeWhere(ew *errWriter, locs []leak.Location, dir string) {
 		nameW = max(nameW, utf8.RuneCountInString(r.Name))
 		placeW = max(placeW, utf8.RuneCountInString(r.Place))
 	}
-	ew.printf("   Where (your code first):\n")
+	ew.printf("   %s:\n", WhereTitle(rows))
 	for _, r := range rows {
 		mark := "" // the marker column only when a row is marked
 		switch {
@@ -252,6 +248,54 @@ func writeWhere(ew *errWriter, locs []leak.Location, dir string) {
 	if more > 0 {
 		ew.printf("     … %d more in --json\n", more)
 	}
+}
+
+// Shown says whether Where lists r rather than fold it away: a holder is
+// a function on the way from the roots to the container, noise when it is
+// the runtime's (queueMicrotask, a getter on process) but, when it is the
+// user's own (a 'connection' listener whose closure holds the Map that
+// grows), the place where the container is filled.
+func Shown(r WhereRow) bool {
+	return r.Role != RoleHolder || r.Origin == object.OriginApp
+}
+
+// SplitWhere makes the rows of locs and splits them into those Where
+// lists (Shown), in the analysis' order, and the holders folded away. The
+// analysis ranks holders last: a holder of the user's moves up to just
+// before the first row that is not the user's code, so that Where still
+// lists the user's code first.
+func SplitWhere(locs []leak.Location, dir string) (shown, folded []WhereRow) {
+	var appHolders []WhereRow
+	for _, l := range locs {
+		switch r := NewWhereRow(l, dir); {
+		case !Shown(r):
+			folded = append(folded, r)
+		case r.Role == RoleHolder:
+			appHolders = append(appHolders, r)
+		default:
+			shown = append(shown, r)
+		}
+	}
+	at := len(shown)
+	for k, r := range shown {
+		if r.Origin != object.OriginApp {
+			at = k
+			break
+		}
+	}
+	return slices.Insert(shown, at, appHolders...), folded
+}
+
+// WhereTitle is the heading of the locations rows: it says so when none of
+// them is the user's code (the leak is the runtime's or a dependency's, or
+// the chain passes through no function of the user's).
+func WhereTitle(rows []WhereRow) string {
+	for _, r := range rows {
+		if r.Origin == object.OriginApp {
+			return "Where (your code first)"
+		}
+	}
+	return "Where (none of it in your code)"
 }
 
 // maxFixColumn bounds the padding of the fix site's place before its mark.

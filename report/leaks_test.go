@@ -337,3 +337,48 @@ func TestNodeLabelBareGlobal(t *testing.T) {
 		}
 	}
 }
+
+// A Map filled by the user's 'connection' listener: the analysis ranks the
+// listener, whose closure holds the Map, as a holder after the runtime's
+// Socket constructor. Where shows it first (the runtime's holders stay
+// folded), and says so when none of its rows is the user's code.
+func TestWhereShowsTheUsersHolder(t *testing.T) {
+	r := listenerReport()
+	f := &r.Findings[0]
+	f.Locations = []leak.Location{
+		{Role: "constructor", Location: object.Location{Script: "node:net", Line: 359, Column: 16}.Named("Socket")},
+		{Role: "bound function", Location: object.Location{Script: "node:_http_server", Line: 631, Column: 26}.Named("checkConnections")},
+		{Role: "holder", Location: object.Location{Script: "/app/app2.js", Line: 20, Column: 25}},
+		{Role: "holder", Location: object.Location{Script: "node:timers", Line: 323, Column: 24}.Named("clearImmediate")},
+	}
+	var b bytes.Buffer
+	if err := writeLeaksText(&b, r, "/app"); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	want := `   Where (your code first):
+     holder          (anonymous)       app2.js:20:25
+     constructor     Socket            node:net:359:16
+     bound function  checkConnections  node:_http_server:631:26
+`
+	if !strings.Contains(out, want) || strings.Contains(out, "clearImmediate") {
+		t.Errorf("got:\n%s\nwant the lines:\n%s", out, want)
+	}
+	b.Reset()
+	if err := WriteLeaksHTML(&b, r, nil); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	if d, a, c := strings.Index(page, `<details class="holders">`), strings.Index(page, "/app/app2.js:20:25"), strings.Index(page, "node:timers:323:24"); a < 0 || d < a || c < d {
+		t.Errorf("the user's holder is not in Where, or the runtime's is not folded: app2.js at %d, details at %d, node:timers at %d", a, d, c)
+	}
+
+	f.Locations = f.Locations[:2]
+	b.Reset()
+	if err := writeLeaksText(&b, r, "/app"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "   Where (none of it in your code):\n") {
+		t.Errorf("Where claims the user's code first with none of it:\n%s", b.String())
+	}
+}
