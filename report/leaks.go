@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -211,7 +210,8 @@ func hasRole(locs []leak.Location, role string) bool {
 // writeWhere lists the locations people act on, in the analysis' order
 // (the user's code first): every role but "holder" (the functions on the
 // way from the roots to the container, which only say how the container is
-// reached) unless the holder is the user's own code, the fix site marked.
+// reached) unless no other row is the user's code and the holder is
+// (SplitWhere), the fix site marked.
 func writeWhere(ew *errWriter, locs []leak.Location, dir string) {
 	rows, _ := SplitWhere(locs, dir)
 	if len(rows) == 0 {
@@ -250,40 +250,37 @@ func writeWhere(ew *errWriter, locs []leak.Location, dir string) {
 	}
 }
 
-// Shown says whether Where lists r rather than fold it away: a holder is
-// a function on the way from the roots to the container, noise when it is
-// the runtime's (queueMicrotask, a getter on process) but, when it is the
-// user's own (a 'connection' listener whose closure holds the Map that
-// grows), the place where the container is filled.
-func Shown(r WhereRow) bool {
-	return r.Role != RoleHolder || r.Origin == object.OriginApp
+// isShown says whether Where lists r rather than fold it away: every row
+// but a holder (a function on the way from the roots to the container,
+// noise when it is the runtime's: queueMicrotask, a getter on process).
+func isShown(r WhereRow) bool {
+	return r.Role != RoleHolder
 }
 
 // SplitWhere makes the rows of locs and splits them into those Where
-// lists (Shown), in the analysis' order, and the holders folded away. The
-// analysis ranks holders last: a holder of the user's moves up to just
-// before the first row that is not the user's code, so that Where still
-// lists the user's code first.
+// lists, in the analysis' order, and the holders folded away. When no row
+// Where lists is the user's code, the user's own holders are listed first
+// (a 'connection' listener whose closure holds the Map that grows: where
+// the container is filled), the runtime's stay folded.
 func SplitWhere(locs []leak.Location, dir string) (shown, folded []WhereRow) {
-	var appHolders []WhereRow
-	for _, l := range locs {
-		switch r := NewWhereRow(l, dir); {
-		case !Shown(r):
-			folded = append(folded, r)
-		case r.Role == RoleHolder:
-			appHolders = append(appHolders, r)
-		default:
+	rows := make([]WhereRow, len(locs))
+	anyApp := false
+	for k, l := range locs {
+		rows[k] = NewWhereRow(l, dir)
+		anyApp = anyApp || isShown(rows[k]) && rows[k].Origin == object.OriginApp
+	}
+	var rest []WhereRow
+	for _, r := range rows {
+		switch {
+		case !anyApp && r.Role == RoleHolder && r.Origin == object.OriginApp:
 			shown = append(shown, r)
+		case isShown(r):
+			rest = append(rest, r)
+		default:
+			folded = append(folded, r)
 		}
 	}
-	at := len(shown)
-	for k, r := range shown {
-		if r.Origin != object.OriginApp {
-			at = k
-			break
-		}
-	}
-	return slices.Insert(shown, at, appHolders...), folded
+	return append(shown, rest...), folded
 }
 
 // WhereTitle is the heading of the locations rows: it says so when none of

@@ -373,6 +373,13 @@ func TestWhereShowsTheUsersHolder(t *testing.T) {
 		t.Errorf("the user's holder is not in Where, or the runtime's is not folded: app2.js at %d, details at %d, node:timers at %d", a, d, c)
 	}
 
+	// With a row of the user's code, the user's holders stay folded too
+	// (a module's step whose scope holds the Map says how it is reached).
+	withApp := append([]leak.Location{{Role: "constructor", Location: object.Location{Script: "/app/presence.js", Line: 3, Column: 14}.Named("Presence")}}, f.Locations...)
+	if shown, folded := SplitWhere(withApp, "/app"); len(shown) != 3 || len(folded) != 2 || folded[0].Place != "app2.js:20:25" {
+		t.Errorf("with a row of the user's code: shown %v, folded %v", shown, folded)
+	}
+
 	f.Locations = f.Locations[:2]
 	b.Reset()
 	if err := writeLeaksText(&b, r, "/app"); err != nil {

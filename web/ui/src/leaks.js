@@ -46,16 +46,14 @@ function WhereTable({ rows }) {
 // analysis ranked them, the fix site marked; the holders (functions on the
 // way from the roots to the container) behind a toggle.
 function Where({ rows }) {
-  // A holder of the user's own (a listener whose closure holds the Map) is
-  // where the container is filled: shown, as report.Shown does.
-  const isShown = (w) => w.role !== 'holder' || w.origin === 'app';
-  // As report.SplitWhere: the user's holders just before the first row
-  // that is not the user's code.
+  // As report.SplitWhere: the holders folded away, unless no other row is
+  // the user's code: then the user's holders (a listener whose closure holds
+  // the Map) come first.
   const main = rows.filter((w) => w.role !== 'holder');
-  let at = main.findIndex((w) => w.origin !== 'app');
-  if (at < 0) at = main.length;
-  const shown = [...main.slice(0, at), ...rows.filter((w) => w.role === 'holder' && isShown(w)), ...main.slice(at)];
-  const holders = rows.filter((w) => !isShown(w));
+  const appHolders = rows.filter((w) => w.role === 'holder' && w.origin === 'app');
+  const anyApp = main.some((w) => w.origin === 'app');
+  const shown = anyApp ? main : [...appHolders, ...main];
+  const holders = rows.filter((w) => w.role === 'holder' && (anyApp || w.origin !== 'app'));
   if (!rows.length) return '';
   return html`<h3>${shown.some((w) => w.origin === 'app') ? 'Where (your code first)' : 'Where (none of it in your code)'}</h3>
     ${shown.length ? html`<${WhereTable} rows=${shown} />` : ''}
