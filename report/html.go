@@ -102,6 +102,14 @@ type htmlFinding struct {
 	// Where are the locations people act on, the user's code first;
 	// Holders the functions on the way from the roots to the container.
 	Where, Holders []WhereRow
+	// WhereTitle heads Where (WhereTitle).
+	WhereTitle string
+	// RelatedShown are the first MaxRelated classes growing with it,
+	// RelatedMore the rest (folded).
+	RelatedShown, RelatedMore []leak.Related
+	// CountLabel and RetainedLabel name the class the counts and retained
+	// sizes are of when the headline names something else (listeners).
+	CountLabel, RetainedLabel string
 }
 
 type htmlPage struct {
@@ -129,14 +137,17 @@ func WriteLeaksHTML(w io.Writer, r *leak.Report, samples []HeapSample) error {
 	p := htmlPage{R: r, Samples: len(samples)}
 	dir, _ := os.Getwd() // without it, scripts are named as the snapshot names them
 	for k, f := range r.Findings {
-		hf := htmlFinding{Finding: f, N: k + 1, Hops: chainHops(f), Title: Headline(f), Verb: accumulates(f), PatternTitle: PatternTitle(f.Pattern)}
-		for _, l := range f.Locations {
-			if l.Role == RoleHolder {
-				hf.Holders = append(hf.Holders, NewWhereRow(l, dir))
-			} else {
-				hf.Where = append(hf.Where, NewWhereRow(l, dir))
-			}
+		hf := htmlFinding{Finding: f, N: k + 1, Hops: chainHops(f), Title: Headline(f), Verb: accumulates(f), PatternTitle: PatternTitle(f.Pattern),
+			RelatedShown: f.Related, CountLabel: "Count", RetainedLabel: "Retained"}
+		if len(f.Related) > MaxRelated {
+			hf.RelatedShown, hf.RelatedMore = f.Related[:MaxRelated], f.Related[MaxRelated:]
 		}
+		if u := countUnit(f); u != "objects" {
+			class := oneLine(snapshot.Display(f.Class))
+			hf.CountLabel, hf.RetainedLabel = u, class+" retained"
+		}
+		hf.Where, hf.Holders = SplitWhere(f.Locations, dir)
+		hf.WhereTitle = WhereTitle(hf.Where)
 		p.Findings = append(p.Findings, hf)
 	}
 	if len(samples) > 0 {

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/heapscope/heapscope/leak"
 	"github.com/heapscope/heapscope/trend"
@@ -55,7 +56,12 @@ func WriteHuntText(w io.Writer, h Hunt, r *leak.Report) error {
 		ew.printf("Heap: no sample taken.\n")
 	}
 	if f := h.Trend; f != nil && f.N > 0 {
-		ew.printf("Trend: %s per second (Theil–Sen), Mann–Kendall p = %.3g: %s\n", signedRate(f.Slope), f.P, f.Reason)
+		if strings.Contains(f.Reason, "Mann–Kendall p") {
+			// The reason says p already ("grows by … (Mann–Kendall p = …)").
+			ew.printf("Trend: %s per second (Theil–Sen): %s\n", signedRate(f.Slope), f.Reason)
+		} else {
+			ew.printf("Trend: %s per second (Theil–Sen), Mann–Kendall p = %.3g: %s\n", signedRate(f.Slope), f.P, f.Reason)
+		}
 	}
 	if f := h.PerIteration; f != nil && f.N > 0 {
 		ew.printf("Per %s: %s (Theil–Sen over %d samples), Mann–Kendall p = %.3g\n", h.Mode, signedRate(f.Slope), f.N, f.P)

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -67,5 +68,20 @@ func TestWriteHuntTextFailed(t *testing.T) {
 	}
 	if strings.Contains(got, "Verdict") || strings.Contains(got, "      0.5s") {
 		t.Errorf("verdict or unthinned samples in:\n%s", got)
+	}
+}
+
+// A trend whose reason states Mann–Kendall's p already prints it once (the
+// hunt printed "p = 8.22e-18: grows by … (Mann–Kendall p = 8.22e-18)").
+func TestWriteHuntTextTrendPOnce(t *testing.T) {
+	h := huntModel(3, "time")
+	h.Trend.Reason = fmt.Sprintf("grows by 8548211 bytes over the window (Mann–Kendall p = %.3g)", h.Trend.P)
+	var b bytes.Buffer
+	r := &leak.Report{Verdict: "growing", Snapshots: []leak.SnapshotInfo{}, Findings: []leak.Finding{}, MinGrowth: 10}
+	if err := WriteHuntText(&b, h, r); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(b.String(), "Mann–Kendall p"); n != 1 {
+		t.Errorf("p printed %d times:\n%s", n, b.String())
 	}
 }

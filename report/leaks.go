@@ -156,11 +156,18 @@ func writeFinding(ew *errWriter, n int, f leak.Finding, dir string) {
 		ew.printf("%s\n", line)
 	}
 	if len(f.Related) > 0 {
-		parts := make([]string, len(f.Related))
-		for k, r := range f.Related {
+		shown, more := f.Related, 0
+		if len(shown) > MaxRelated {
+			shown, more = shown[:MaxRelated], len(shown)-MaxRelated
+		}
+		parts := make([]string, len(shown))
+		for k, r := range shown {
 			parts[k] = fmt.Sprintf("%s (%s)", oneLine(snapshot.Display(r.Class)), growthText(r.CountGrowth))
 		}
-		ew.printf("   Growing with it: %s\n", strings.Join(parts, ", "))
+		if more > 0 {
+			parts = append(parts, fmt.Sprintf("and %d more in --json", more))
+		}
+		ew.printf("%s", wrapItems("   ", "Growing with it: ", parts))
 	}
 	writeWhere(ew, f.Locations, dir)
 	if len(f.AllocationStack) > 0 && !hasRole(f.Locations, "allocation") {
@@ -180,6 +187,11 @@ func writeFinding(ew *errWriter, n int, f leak.Finding, dir string) {
 	ew.printf("\n")
 }
 
+// MaxRelated bounds the classes growing with a finding that the text,
+// HTML and UI list (a request leak drags twenty along: sockets, states,
+// header objects); the JSON has them all.
+const MaxRelated = 8
+
 // maxStackRows bounds the allocation frames the text lists: with the
 // chain's 25 lines and Where's 10, a finding stays within about 45 lines.
 const maxStackRows = 3
@@ -198,14 +210,10 @@ func hasRole(locs []leak.Location, role string) bool {
 // writeWhere lists the locations people act on, in the analysis' order
 // (the user's code first): every role but "holder" (the functions on the
 // way from the roots to the container, which only say how the container is
-// reached), the fix site marked.
+// reached) unless no other row is the user's code and the holder is
+// (SplitWhere), the fix site marked.
 func writeWhere(ew *errWriter, locs []leak.Location, dir string) {
-	var rows []WhereRow
-	for _, l := range locs {
-		if l.Role != RoleHolder {
-			rows = append(rows, NewWhereRow(l, dir))
-		}
-	}
+	rows, _ := SplitWhere(locs, dir)
 	if len(rows) == 0 {
 		return
 	}
@@ -220,7 +228,7 @@ func writeWhere(ew *errWriter, locs []leak.Location, dir string) {
 		nameW = max(nameW, utf8.RuneCountInString(r.Name))
 		placeW = max(placeW, utf8.RuneCountInString(r.Place))
 	}
-	ew.printf("   Where (your code first):\n")
+	ew.printf("   %s:\n", WhereTitle(rows))
 	for _, r := range rows {
 		mark := "" // the marker column only when a row is marked
 		switch {
@@ -240,6 +248,51 @@ func writeWhere(ew *errWriter, locs []leak.Location, dir string) {
 	if more > 0 {
 		ew.printf("     … %d more in --json\n", more)
 	}
+}
+
+// isShown says whether Where lists r rather than fold it away: every row
+// but a holder (a function on the way from the roots to the container,
+// noise when it is the runtime's: queueMicrotask, a getter on process).
+func isShown(r WhereRow) bool {
+	return r.Role != RoleHolder
+}
+
+// SplitWhere makes the rows of locs and splits them into those Where
+// lists, in the analysis' order, and the holders folded away. When no row
+// Where lists is the user's code, the user's own holders are listed first
+// (a 'connection' listener whose closure holds the Map that grows: where
+// the container is filled), the runtime's stay folded.
+func SplitWhere(locs []leak.Location, dir string) (shown, folded []WhereRow) {
+	rows := make([]WhereRow, len(locs))
+	anyApp := false
+	for k, l := range locs {
+		rows[k] = NewWhereRow(l, dir)
+		anyApp = anyApp || isShown(rows[k]) && rows[k].Origin == object.OriginApp
+	}
+	var rest []WhereRow
+	for _, r := range rows {
+		switch {
+		case !anyApp && r.Role == RoleHolder && r.Origin == object.OriginApp:
+			shown = append(shown, r)
+		case isShown(r):
+			rest = append(rest, r)
+		default:
+			folded = append(folded, r)
+		}
+	}
+	return append(shown, rest...), folded
+}
+
+// WhereTitle is the heading of the locations rows: it says so when none of
+// them is the user's code (the leak is the runtime's or a dependency's, or
+// the chain passes through no function of the user's).
+func WhereTitle(rows []WhereRow) string {
+	for _, r := range rows {
+		if r.Origin == object.OriginApp {
+			return "Where (your code first)"
+		}
+	}
+	return "Where (none of it in your code)"
 }
 
 // maxFixColumn bounds the padding of the fix site's place before its mark.
@@ -324,7 +377,7 @@ func RelScript(script, dir string) string {
 // nodeLabel shows an object as DevTools lists it: its name, and its class
 // in parentheses when the two differ.
 func nodeLabel(n object.Ref) string {
-	name, class := oneLine(snapshot.Display(n.Name)), oneLine(snapshot.Display(n.Class))
+	name, class := bareGlobal(oneLine(snapshot.Display(n.Name))), bareGlobal(oneLine(snapshot.Display(n.Class)))
 	if len(name) > 80 {
 		name = name[:80] + "…"
 	}
@@ -332,6 +385,16 @@ func nodeLabel(n object.Ref) string {
 		return class
 	}
 	return fmt.Sprintf("%s (%s)", name, class)
+}
+
+// bareGlobal is "global" for the "global / " V8 names the global object
+// when no URL follows (snapshots taken through the inspector): the text
+// printed "global /  @6047".
+func bareGlobal(s string) string {
+	if t := strings.TrimRight(s, " "); strings.HasSuffix(t, " /") {
+		return strings.TrimSuffix(t, " /")
+	}
+	return s
 }
 
 func growthText(g []int) string {
@@ -379,7 +442,8 @@ const (
 // indent, the lines after the first indented two more; words longer than
 // a line are not split.
 func wrap(indent, prose string) string {
-	words := strings.Fields(oneLine(object.Cut(prose, maxProse)))
+	// Not oneLine: it cuts at 200 bytes, and a pattern's advice is longer.
+	words := strings.Fields(noControl(object.Cut(prose, maxProse)))
 	var b strings.Builder
 	line := indent
 	fresh := true
@@ -393,6 +457,31 @@ func wrap(indent, prose string) string {
 		}
 		line += w
 		fresh = false
+	}
+	b.WriteString(line + "\n")
+	return b.String()
+}
+
+// wrapItems lays out "head item, item, …" in lines of at most textWidth
+// columns, like wrap, but breaks only between items: a class and its
+// growth stay on one line.
+func wrapItems(indent, head string, items []string) string {
+	var b strings.Builder
+	line := indent + head
+	for k, it := range items {
+		it = oneLine(it)
+		if k < len(items)-1 {
+			it += ","
+		}
+		switch {
+		case k == 0:
+			line += it
+		case utf8.RuneCountInString(line)+1+utf8.RuneCountInString(it) > textWidth:
+			b.WriteString(line + "\n")
+			line = indent + "  " + it
+		default:
+			line += " " + it
+		}
 	}
 	b.WriteString(line + "\n")
 	return b.String()

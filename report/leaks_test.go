@@ -2,9 +2,11 @@ package report
 
 import (
 	"bytes"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/heapscope/heapscope/graph"
 	"github.com/heapscope/heapscope/leak"
@@ -254,5 +256,136 @@ func TestWriteLeaksTextFitsAScreen(t *testing.T) {
 	}
 	if out := b.String(); strings.Contains(out, "Allocated at:") || !strings.Contains(out, "allocation  g            b.js:1:1") {
 		t.Errorf("allocation frames listed twice, or not at all:\n%s", out)
+	}
+}
+
+// A pattern's advice longer than a table cell (the timer pattern's runs to
+// 300 bytes) is printed whole, wrapped, with its control characters made
+// spaces; only prose beyond maxProse is cut.
+func TestWriteLeaksTextLongAdvice(t *testing.T) {
+	r := listenerReport()
+	p := r.Findings[0].Pattern
+	p.Advice = strings.Repeat("word ", 60) + "the\x1bend."
+	var b bytes.Buffer
+	if err := writeLeaksText(&b, r, "/app"); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if !strings.Contains(out, " the end.\n") || strings.Contains(out, "…") || strings.Contains(out, "\x1b") {
+		t.Errorf("the advice is cut or keeps a control character:\n%s", out)
+	}
+	p.Advice = strings.Repeat("word ", 200)
+	b.Reset()
+	if err := writeLeaksText(&b, r, "/app"); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(b.String(), "word"); !strings.Contains(b.String(), "…") || n >= 200 {
+		t.Errorf("advice beyond %d bytes is not cut:\n%s", maxProse, b.String())
+	}
+}
+
+// A request leak drags twenty classes along (sockets, stream states, header
+// shapes): the text lists MaxRelated of them, wrapped, and says how many
+// more the JSON has; the HTML folds the rest away and names the class the
+// counts are of when the headline names listeners.
+func TestRelatedBounded(t *testing.T) {
+	r := listenerReport()
+	f := &r.Findings[0]
+	f.Related = nil
+	for k := range 20 {
+		f.Related = append(f.Related, leak.Related{Class: fmt.Sprintf("{close, error, data, end, readable, c%d}", k), CountGrowth: []int{100, 100}})
+	}
+	var b bytes.Buffer
+	if err := writeLeaksText(&b, r, "/app"); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, "c1}") && utf8.RuneCountInString(line) > textWidth {
+			t.Errorf("a line of %d columns: %q", utf8.RuneCountInString(line), line)
+		}
+	}
+	if !strings.Contains(strings.Join(strings.Fields(out), " "), "c7} (+100, +100), and 12 more in --json") || strings.Contains(out, "c8}") {
+		t.Errorf("the text does not stop after %d related classes:\n%s", MaxRelated, out)
+	}
+	b.Reset()
+	if err := WriteLeaksHTML(&b, r, nil); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	if d, c := strings.Index(page, "<summary>12 more</summary>"), strings.Index(page, "c8}"); d < 0 || c < d || strings.Index(page, "c7}") > d {
+		t.Errorf("the HTML does not fold the related classes after %d: details at %d, c8 at %d", MaxRelated, d, c)
+	}
+	for _, want := range []string{"<b>Function objects</b>", "<b>Function retained</b>"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %q: the counts are Function's, the headline names listeners", want)
+		}
+	}
+}
+
+// The global object of a snapshot taken through the inspector is named
+// "global / " (no URL after it): the chain prints it as "global".
+func TestNodeLabelBareGlobal(t *testing.T) {
+	for _, c := range []struct{ name, class, want string }{
+		{"global / ", "global / ", "global"},
+		{"global / http://x/", "global / http://x/", "global / http://x/"},
+		{"Window / ", "Window / ", "Window"},
+		{"a / b", "Object", "a / b (Object)"},
+	} {
+		if got := nodeLabel(object.Ref{Name: c.name, Class: c.class}); got != c.want {
+			t.Errorf("nodeLabel(%q, %q) = %q, want %q", c.name, c.class, got, c.want)
+		}
+	}
+}
+
+// A Map filled by the user's 'connection' listener: the analysis ranks the
+// listener, whose closure holds the Map, as a holder after the runtime's
+// Socket constructor. Where shows it first (the runtime's holders stay
+// folded), and says so when none of its rows is the user's code.
+func TestWhereShowsTheUsersHolder(t *testing.T) {
+	r := listenerReport()
+	f := &r.Findings[0]
+	f.Locations = []leak.Location{
+		{Role: "constructor", Location: object.Location{Script: "node:net", Line: 359, Column: 16}.Named("Socket")},
+		{Role: "bound function", Location: object.Location{Script: "node:_http_server", Line: 631, Column: 26}.Named("checkConnections")},
+		{Role: "holder", Location: object.Location{Script: "/app/app2.js", Line: 20, Column: 25}},
+		{Role: "holder", Location: object.Location{Script: "node:timers", Line: 323, Column: 24}.Named("clearImmediate")},
+	}
+	var b bytes.Buffer
+	if err := writeLeaksText(&b, r, "/app"); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	want := `   Where (your code first):
+     holder          (anonymous)       app2.js:20:25
+     constructor     Socket            node:net:359:16
+     bound function  checkConnections  node:_http_server:631:26
+`
+	if !strings.Contains(out, want) || strings.Contains(out, "clearImmediate") {
+		t.Errorf("got:\n%s\nwant the lines:\n%s", out, want)
+	}
+	b.Reset()
+	if err := WriteLeaksHTML(&b, r, nil); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	if d, a, c := strings.Index(page, `<details class="holders">`), strings.Index(page, "/app/app2.js:20:25"), strings.Index(page, "node:timers:323:24"); a < 0 || d < a || c < d {
+		t.Errorf("the user's holder is not in Where, or the runtime's is not folded: app2.js at %d, details at %d, node:timers at %d", a, d, c)
+	}
+
+	// With a row of the user's code, the user's holders stay folded too
+	// (a module's step whose scope holds the Map says how it is reached).
+	withApp := append([]leak.Location{{Role: "constructor", Location: object.Location{Script: "/app/presence.js", Line: 3, Column: 14}.Named("Presence")}}, f.Locations...)
+	if shown, folded := SplitWhere(withApp, "/app"); len(shown) != 3 || len(folded) != 2 || folded[0].Place != "app2.js:20:25" {
+		t.Errorf("with a row of the user's code: shown %v, folded %v", shown, folded)
+	}
+
+	f.Locations = f.Locations[:2]
+	b.Reset()
+	if err := writeLeaksText(&b, r, "/app"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "   Where (none of it in your code):\n") {
+		t.Errorf("Where claims the user's code first with none of it:\n%s", b.String())
 	}
 }

@@ -138,6 +138,12 @@ func oneLine(s string) string {
 	if len(s) > 200 {
 		s = s[:200] + "…"
 	}
+	return noControl(s)
+}
+
+// noControl replaces control characters (a heap's strings hold any) with
+// spaces, so that they cannot move a terminal's cursor.
+func noControl(s string) string {
 	return strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f {
 			return ' '

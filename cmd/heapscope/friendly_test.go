@@ -105,3 +105,18 @@ func TestEditDistance(t *testing.T) {
 		}
 	}
 }
+
+// TestLeaksHelpExplainsTheFinding: `leaks --help` names each part of a
+// finding as the text prints it, so that a first reader knows what the
+// headline, the accumulation point and the fix site are.
+func TestLeaksHelpExplainsTheFinding(t *testing.T) {
+	out, _, err := runCLIErr(t, "leaks", "--help")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"HEADLINE", "Fix:", "Retained by", "accumulation point", "Growing with it", "Where", "← fix here", "different processes", "docs/patterns.md", "headline, pattern"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("leaks --help does not explain %q:\n%s", want, out)
+		}
+	}
+}

@@ -23,7 +23,7 @@ type leaksOptions struct {
 }
 
 func (o *leaksOptions) flags(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&o.format, "format", "text", "output format: text, json ({verdict, snapshots, findings:[{class, countGrowth, retainedGrowth, accumulationPoint, path, locations, …}]}) or html (one self-contained page)")
+	cmd.Flags().StringVar(&o.format, "format", "text", "output format: text, json ({verdict, snapshots, findings:[{headline, pattern, class, countGrowth, retainedGrowth, accumulationPoint, path, locations, …}]}) or html (one self-contained page)")
 	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print JSON (the same as --format json)")
 	cmd.Flags().IntVar(&o.minGrowth, "min-growth", leak.DefaultMinGrowth, "least number of objects a class must gain at every step")
 	cmd.Flags().BoolVar(&o.failOnLeak, "fail-on-leak", false, "exit with code 1 when a leak is found (for CI)")
@@ -52,10 +52,26 @@ func leaksCmd() *cobra.Command {
 		Use:   "leaks S1 S2 [S3 ...]",
 		Short: "Find what accumulates across snapshots of one process, and why",
 		Long: `Reads two or more snapshots taken from one process, in the order they were
-taken (V8 object ids are stable within a process), and reports each leak:
-the class that keeps growing, its retainer chain from the roots, the object
-where it accumulates, the classes growing with it and the source locations.
-Exit code 0 when no leak is found, 1 with --fail-on-leak when one is, 2 on errors.`,
+taken (V8 object ids are stable within a process), and reports each leak.
+Snapshots of different processes are refused (exit 2).
+
+Each finding reads, top to bottom:
+  #N HEADLINE       what to change, in your code's terms: a listener
+                    ("listeners of Settings 'change' (onChange server.js:16:25)"),
+                    your class, a dependency's ("MemoryStore (express-session)"),
+                    then its growth per step and the counts of the class counted
+  pattern, Fix:     the leak's pattern in words (a listener never removed, a
+                    Map that only grows, a timer never cleared…) and what to do
+  Retained by       the retainer chain, root first, in DevTools' edge notation
+                    (.property, [index], ->contextVariable, {internal}); repeats
+                    folded (.next Listener ×312); "◀ accumulation point" marks
+                    the container whose retained size grows
+  Growing with it   other classes growing on the same chain
+  Where             source locations, your code first; "▶ … ← fix here" marks
+                    the likely fix site (the line that adds the listener,
+                    inserts into the Map, starts the timer)
+Exit code 0 when no leak is found, 1 with --fail-on-leak when one is, 2 on errors.
+docs/patterns.md lists the patterns with an example verdict each.`,
 		Example: `  heapscope leaks s1.heapsnapshot s2.heapsnapshot s3.heapsnapshot
   heapscope leaks --format html s1.heapsnapshot s2.heapsnapshot s3.heapsnapshot > leaks.html
   heapscope leaks --fail-on-leak --json before.heapsnapshot.gz after.heapsnapshot.gz`,

@@ -24,21 +24,38 @@ function whereRows(f, rows) {
   }));
 }
 
+// MAX_RELATED is report.MaxRelated: a request leak drags twenty classes
+// along; the first ones are listed, the rest folded.
+const MAX_RELATED = 8;
+const relatedList = (list) => list.map((x, j) => html`${j ? ', ' : ''}<span class="mono">${x.class}</span> (${growth(x.countGrowth)})`);
+
+function Related({ list }) {
+  const more = list.slice(MAX_RELATED);
+  return html`<p class="related" data-testid="related">${relatedList(list.slice(0, MAX_RELATED))}</p>
+    ${more.length ? html`<details class="holders"><summary>${more.length} more</summary><p class="related">${relatedList(more)}</p></details>` : ''}`;
+}
+
 function WhereTable({ rows }) {
   return html`<table class="plain where"><thead><tr><th></th><th>Role</th><th>Name</th><th>Location</th><th>Code</th></tr></thead><tbody>
     ${rows.map((w) => html`<tr class=${'o-' + w.origin + (w.fixSite ? ' fixsite' : '')} data-testid=${w.fixSite ? 'fix-site' : null}>
       <td class="mark">${w.fixSite ? '▶' : ''}</td><td>${w.role}</td><td class="mono">${w.name}</td>
-      <td class="mono">${w.place}${w.fixSite ? html`<span class="badge bad">fix here</span>` : ''}</td><td class="muted small">${originText(w)}</td></tr>`)}</tbody></table>`;
+      <td class="mono place">${w.place}${w.fixSite ? html`<span class="badge bad">fix here</span>` : ''}</td><td class="muted small">${originText(w)}</td></tr>`)}</tbody></table>`;
 }
 
 // Where lists the locations people act on, the user's code first as the
 // analysis ranked them, the fix site marked; the holders (functions on the
 // way from the roots to the container) behind a toggle.
 function Where({ rows }) {
-  const shown = rows.filter((w) => w.role !== 'holder');
-  const holders = rows.filter((w) => w.role === 'holder');
+  // As report.SplitWhere: the holders folded away, unless no other row is
+  // the user's code: then the user's holders (a listener whose closure holds
+  // the Map) come first.
+  const main = rows.filter((w) => w.role !== 'holder');
+  const appHolders = rows.filter((w) => w.role === 'holder' && w.origin === 'app');
+  const anyApp = main.some((w) => w.origin === 'app');
+  const shown = anyApp ? main : [...appHolders, ...main];
+  const holders = rows.filter((w) => w.role === 'holder' && (anyApp || w.origin !== 'app'));
   if (!rows.length) return '';
-  return html`<h3>Where (your code first)</h3>
+  return html`<h3>${shown.some((w) => w.origin === 'app') ? 'Where (your code first)' : 'Where (none of it in your code)'}</h3>
     ${shown.length ? html`<${WhereTable} rows=${shown} />` : ''}
     ${holders.length
       ? html`<details class="holders" data-testid="holders"><summary>${holders.length} function${holders.length > 1 ? 's' : ''} on the way from the roots to the container (holders)</summary><${WhereTable} rows=${holders} /></details>`
@@ -86,8 +103,8 @@ export function LeaksView({ snaps, samples }) {
           ? html`<div class="pattern" data-testid="pattern" data-pattern=${f.pattern.id}><p><b>${sentence(f.pattern.title || f.pattern.id)}</b>${f.pattern.summary ? ': ' + f.pattern.summary : ''}</p>${f.pattern.advice ? html`<p class="fix"><b>Fix:</b> ${f.pattern.advice}</p>` : ''}</div>`
           : ''}
         <div class="facts">
-          <div><b>Count</b>${f.counts.map(num).join(' → ')}</div>
-          <div><b>Retained</b>${f.retained.map(size).join(' → ')}</div>
+          <div><b>${title(f) === f.class ? 'Count' : f.class + ' objects'}</b>${f.counts.map(num).join(' → ')}</div>
+          <div><b>${title(f) === f.class ? 'Retained' : f.class + ' retained'}</b>${f.retained.map(size).join(' → ')}</div>
           <div><b>Retained growth</b>${signedSize(f.retainedGrowth)}</div>
           <div><b>New objects alive</b>${num(f.newAlive)}</div>
           <div><b>Held by this chain</b>${Math.round(100 * f.share)}% of those sampled</div>
@@ -95,7 +112,7 @@ export function LeaksView({ snaps, samples }) {
         <h3>Retained by (root first)</h3>
         <${Chain} s=${last} hops=${layout(hops, r.layouts && r.layouts[k])} acc=${acc && acc.id} testid="chain" />
         ${acc ? html`<p class="accnote">The growth accumulates in <a href=${href(['s', String(last), 'object', String(acc.id)])}>${acc.class} @${acc.id}</a>: retained ${acc.retainedBySnapshot.map(size).join(' → ')} across the snapshots.</p>` : ''}
-        ${f.related && f.related.length ? html`<h3>Growing with it</h3><p>${f.related.map((x, j) => html`${j ? ', ' : ''}<span class="mono">${x.class}</span> (${growth(x.countGrowth)})`)}</p>` : ''}
+        ${f.related && f.related.length ? html`<h3>Growing with it</h3><${Related} list=${f.related} />` : ''}
         <${Where} rows=${whereRows(f, r.where && r.where[k])} />
         ${f.allocationStack && f.allocationStack.length
           ? html`<h3>Allocated at</h3><ol class="mono small">${f.allocationStack.map((fr) => html`<li>${fr.function || '(anonymous)'} <span class="muted">${fr.script}:${fr.line}:${fr.column}</span></li>`)}</ol>`
