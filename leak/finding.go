@@ -61,9 +61,10 @@ type Location struct {
 	// finding's class), "function" (another closure on the chain below the
 	// accumulation point), "bound function" (the target of a bound
 	// function), "allocation" (a frame of the allocation stack, with
-	// allocation tracking) or "holder" (a function on the path from the
-	// roots to the accumulation point, whose scope holds the container;
-	// left out of text).
+	// allocation tracking), "scope" (a function whose scope declares the
+	// variable that holds the container: the code that fills it is in
+	// that scope) or "holder" (another function on the path from the roots
+	// to the accumulation point; left out of text).
 	Role string `json:"role"`
 	// FixSite marks the location most likely to need the change: the line
 	// that adds the listener, starts the timer or allocates the entry.
@@ -154,10 +155,15 @@ func locations(ki *keyIndex, p paths.Path, acc int, ev *evidence, owner snapshot
 	}
 	for j := len(p) - 1; j >= 0; j-- {
 		if i := p[j].Node; g.S.NodeTypes[i] == snapshot.NodeClosure {
-			if j <= acc {
-				addClosure("holder", i)
-			} else {
+			switch {
+			case j > acc:
 				addClosure("function", i)
+			case j == acc-2 && g.S.EdgeTypes[p[acc].Edge] == snapshot.EdgeContext:
+				// Its scope declares the container's variable: the
+				// code that fills it is in that scope.
+				addClosure("scope", i)
+			default:
+				addClosure("holder", i)
 			}
 		}
 	}
@@ -214,8 +220,10 @@ func roleRank(role string) int {
 		return 3
 	case "bound function":
 		return 4
+	case "scope":
+		return 5
 	}
-	return 5
+	return 6
 }
 
 // boundFunction returns the target of a bound function (a native_bind

@@ -424,16 +424,16 @@ func describe(g *graph.Graph, sub subject, ev *evidence, sources object.SourceMa
 	case PatternListener:
 		p.Title = "A listener never removed"
 		if ev.registry {
-			p.Summary = fmt.Sprintf("a callback (%s) is added to %s on every call and never removed; each one holds %s.", callback, container, what)
+			p.Summary = fmt.Sprintf("a callback (%s) is added to %s each time that code runs and never removed; each one holds %s.", callback, container, what)
 			p.Advice = "Remove the callback when its work is done, with the very function that was added (each .bind() makes a new function, which removes nothing), or add it once."
 			break
 		}
 		if eventsOnIterator(g, ev.callback) {
-			p.Summary = fmt.Sprintf("each events.on() iterator leaves its '%s' listener (%s) on %s: the iterators are created on every call and never closed, and each keeps its queued events.", ev.event, callback, ev.emitter)
+			p.Summary = fmt.Sprintf("each events.on() iterator leaves its '%s' listener (%s) on %s: the iterators are created each time that code runs and never closed, and each keeps its queued events.", ev.event, callback, ev.emitter)
 			p.Advice = "End the iteration when done: break out of the for await loop, call iterator.return(), or pass { signal } to events.on() and abort it."
 			break
 		}
-		p.Summary = fmt.Sprintf("%s listener (%s) is added to %s on every call and never removed", strings.TrimSuffix(article(ev.event), ev.event)+"'"+ev.event+"'", callback, ev.emitter)
+		p.Summary = fmt.Sprintf("%s listener (%s) is added to %s each time that code runs and never removed", strings.TrimSuffix(article(ev.event), ev.event)+"'"+ev.event+"'", callback, ev.emitter)
 		if sub.tier <= tierDependency {
 			p.Summary += "; each one holds " + what
 		}
@@ -467,12 +467,15 @@ func describe(g *graph.Graph, sub subject, ev *evidence, sources object.SourceMa
 		}
 		p.Summary = fmt.Sprintf("%s(%s) is started for every %s and never cleared; the timer holds it through %s.", kind, callback, g.ClassName(sub.path.Target()), via)
 		p.Advice = fmt.Sprintf("Keep the handle %s returns and %s() it when the object is done (in its close() or dispose()); unref() only lets the process exit, it does not free the timer.", kind, clear)
+		if !ev.interval {
+			p.Advice = fmt.Sprintf("Keep the handle %s returns and %s() it when the object is done (in its close() or dispose()), and stop re-arming it; unref() only lets the process exit, it does not free the timer.", kind, clear)
+		}
 		cb := ev.callback
 		if t, ok := boundFunction(g.S, cb); ok {
 			cb = t
 		}
 		if o, _ := object.OriginOf(scriptOf(g, cb)); o != object.OriginApp {
-			p.Advice += " This timer is started by code you did not write: call the object's close() or destroy() when done, or upgrade if it is a known bug."
+			p.Advice = "This timer is started by code you did not write: call the object's close() or destroy() when done, or upgrade if it is a known bug of that code."
 		}
 	case PatternPromise:
 		p.Title = "A promise that never settles"
@@ -480,7 +483,7 @@ func describe(g *graph.Graph, sub subject, ev *evidence, sources object.SourceMa
 		if container != "" {
 			on = container
 		}
-		p.Summary = fmt.Sprintf("a handler (%s) is attached on every call to %s, which never settles; each reaction holds %s.", callback, on, what)
+		p.Summary = fmt.Sprintf("a handler (%s) is attached to %s, which never settles, each time that code runs; each reaction holds %s.", callback, on, what)
 		p.Advice = "Settle the promise (resolve or reject it, with a timeout), or do not chain a handler per call on a long-lived pending promise."
 	case PatternFinalization:
 		p.Title = "A FinalizationRegistry that keeps its targets"
@@ -496,7 +499,7 @@ func describe(g *graph.Graph, sub subject, ev *evidence, sources object.SourceMa
 		if !globalObject(g, sub.path[sub.acc].Node) {
 			where = "global." + hopName(g.S, sub.path, sub.acc) + ", an object on the global"
 		}
-		p.Summary = fmt.Sprintf("%s is stored in %s on every call and never deleted.", upper(what), where)
+		p.Summary = fmt.Sprintf("%s is stored in %s each time that code runs and never deleted.", upper(what), where)
 		p.Advice = "Do not keep per-call data on globalThis: delete entries when done, or keep them in a bounded structure owned by a module."
 	case PatternCollection:
 		kind := collectionKind(g.ClassName(sub.path[sub.acc].Node))
