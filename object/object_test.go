@@ -85,3 +85,32 @@ func TestChainAlike(t *testing.T) {
 		}
 	}
 }
+
+func TestOriginOf(t *testing.T) {
+	for _, c := range []struct {
+		script string
+		origin Origin
+		pkg    string
+	}{
+		{"/app/server.js", OriginApp, ""},
+		{"file:///app/src/main.mjs", OriginApp, ""},
+		{`C:\app\server.js`, OriginApp, ""},
+		{"https://example.com/static/app.js", OriginApp, ""},
+		{"/app/node_modules/express/lib/router/index.js", OriginDependency, "express"},
+		{"/app/node_modules/@scope/pkg/dist/index.js", OriginDependency, "@scope/pkg"},
+		{"/app/node_modules/a/node_modules/b/index.js", OriginDependency, "b"},
+		{`C:\app\node_modules\debug\src\node.js`, OriginDependency, "debug"},
+		{"node:events", OriginRuntime, ""},
+		{"node:internal/timers", OriginRuntime, ""},
+		{"internal/timers", OriginRuntime, ""},
+		{"events", OriginRuntime, ""},
+		{"", OriginRuntime, ""},
+		{"extensions::SafeBuiltins", OriginRuntime, ""},
+		{"chrome-extension://abc/content.js", OriginRuntime, ""},
+	} {
+		o, pkg := OriginOf(c.script)
+		if o != c.origin || pkg != c.pkg {
+			t.Errorf("OriginOf(%q) = %s, %q; want %s, %q", c.script, o, pkg, c.origin, c.pkg)
+		}
+	}
+}
