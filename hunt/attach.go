@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -24,6 +25,10 @@ type AttachOptions struct {
 	SessionOptions
 	// Timeout bounds finding and connecting to the inspector.
 	Timeout time.Duration
+	// Force sends SIGUSR1 to a PID whose program does not look like
+	// Node.js (a renamed binary): without it, only node, nodejs and
+	// Electron programs are signalled.
+	Force bool
 }
 
 var pidPattern = regexp.MustCompile(`^[1-9][0-9]*$`)
@@ -134,6 +139,11 @@ func attachPID(ctx context.Context, pid int, o AttachOptions, logf func(string, 
 		c.Close()
 		return nil, fmt.Errorf("process %d cannot open its inspector on %s: port taken by something that is not a Node.js inspector", pid, addr)
 	}
+	if !o.Force {
+		if prog, ok := nodeProgram(pid); !ok {
+			return nil, fmt.Errorf("process %d runs %s, not Node.js: heapscope sends SIGUSR1 only to Node.js (--force if it is Node.js under another name)", pid, prog)
+		}
+	}
 	caught, err := handlesSIGUSR1(pid)
 	if err != nil {
 		return nil, err
@@ -237,6 +247,28 @@ func inspectorAddrFrom(argv []string, nodeOptions string) string {
 		}
 	}
 	return net.JoinHostPort(host, port)
+}
+
+// nodeProgram reads which program process pid runs (its executable, else
+// its command's first word) and whether that is Node.js: a daemon that
+// catches SIGUSR1 to reopen its logs, or a shell, must never get it.
+func nodeProgram(pid int) (string, bool) {
+	prog, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
+	if err != nil { // another user's process: its command line is readable
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+		if err != nil || len(b) == 0 {
+			return "an unknown program", false
+		}
+		prog, _, _ = strings.Cut(string(b), "\x00")
+	}
+	prog = strings.TrimSuffix(prog, " (deleted)")
+	base := strings.ToLower(filepath.Base(prog))
+	switch {
+	case base == "node", base == "nodejs", strings.HasPrefix(base, "node-"), strings.HasPrefix(base, "node2"), strings.HasPrefix(base, "node1"),
+		base == "electron", strings.HasSuffix(base, "-electron"):
+		return prog, true
+	}
+	return prog, false
 }
 
 // handlesSIGUSR1 reads whether process pid catches SIGUSR1 (Node.js does,

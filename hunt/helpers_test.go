@@ -1,12 +1,15 @@
 package hunt
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestNodeFlags(t *testing.T) {
@@ -87,5 +90,60 @@ func TestInspectorAddrFrom(t *testing.T) {
 func TestJSString(t *testing.T) {
 	if got := jsString("/tmp/a'b\"c\u2028.heapsnapshot"); got != `"/tmp/a'b\"c\u2028.heapsnapshot"` {
 		t.Errorf("%s", got)
+	}
+}
+
+// attach by PID signals only Node.js: a program that catches SIGUSR1 for
+// its own ends (a shell trap here, a daemon reopening its logs) is refused
+// without a signal; a binary named node is taken for Node.js.
+func TestAttachSignalsOnlyNode(t *testing.T) {
+	dir := t.TempDir()
+	marker := filepath.Join(dir, "got-usr1")
+	cmd := exec.Command("bash", "-c", `trap 'touch "$0"' USR1; while :; do sleep 0.1; done`, marker)
+	if err := cmd.Start(); err != nil {
+		t.Skip(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if caught, err := handlesSIGUSR1(cmd.Process.Pid); err == nil && caught {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Skip("bash did not install its SIGUSR1 trap")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	_, err := Attach(context.Background(), strconv.Itoa(cmd.Process.Pid), AttachOptions{Timeout: time.Second})
+	if err == nil || !strings.Contains(err.Error(), "not Node.js") || !strings.Contains(err.Error(), "--force") {
+		t.Fatalf("attach to a bash that traps SIGUSR1: %v, want a refusal naming --force", err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if _, err := os.Stat(marker); err == nil {
+		t.Fatal("bash got SIGUSR1")
+	}
+
+	sleep, err := exec.LookPath("sleep")
+	if err != nil {
+		t.Skip(err)
+	}
+	node := filepath.Join(dir, "node")
+	b, err := os.ReadFile(sleep)
+	if err != nil {
+		t.Skip(err)
+	}
+	if err := os.WriteFile(node, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	named := exec.Command(node, "30")
+	if err := named.Start(); err != nil {
+		t.Skip(err)
+	}
+	defer func() { named.Process.Kill(); named.Wait() }()
+	if prog, ok := nodeProgram(named.Process.Pid); !ok {
+		t.Errorf("a program named node: %s not taken for Node.js", prog)
+	}
+	if prog, ok := nodeProgram(cmd.Process.Pid); ok {
+		t.Errorf("bash (%s) taken for Node.js", prog)
 	}
 }

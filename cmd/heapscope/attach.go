@@ -12,6 +12,7 @@ import (
 func attachCmd() *cobra.Command {
 	var o huntOptions
 	var timeout time.Duration
+	var force bool
 	cmd := &cobra.Command{
 		Use:   "attach (PID | host:port | ws://…)",
 		Short: "Hunt for leaks in a running Node.js process, then detach",
@@ -44,7 +45,7 @@ errors (what was measured is printed first).`,
 			}
 			ctx, stop := signalContext(cmd.Context())
 			defer stop()
-			s, err := hunt.Attach(ctx, args[0], hunt.AttachOptions{SessionOptions: h.session(), Timeout: timeout})
+			s, err := hunt.Attach(ctx, args[0], hunt.AttachOptions{SessionOptions: h.session(), Timeout: timeout, Force: force})
 			if err != nil {
 				return &exitError{code: 2, err: err}
 			}
@@ -53,5 +54,6 @@ errors (what was measured is printed first).`,
 	}
 	o.flags(cmd)
 	cmd.Flags().DurationVar(&timeout, "attach-timeout", 10*time.Second, "bound on finding and opening the process's inspector")
+	cmd.Flags().BoolVar(&force, "force", false, "signal a PID whose program is not named node, nodejs or electron (Node.js under another name)")
 	return cmd
 }
