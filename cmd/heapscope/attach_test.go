@@ -126,8 +126,13 @@ func TestAttachRefusals(t *testing.T) {
 	}
 	defer func() { sleep.Process.Kill(); sleep.Wait() }()
 	_, _, err := runCLIAll(t, "attach", fmt.Sprint(sleep.Process.Pid))
-	if exitCode(err) != 2 || !strings.Contains(err.Error(), "does not handle SIGUSR1") {
+	if exitCode(err) != 2 || !strings.Contains(err.Error(), "not Node.js") {
 		t.Fatalf("sleep: %v", err)
+	}
+	// Forced, it is still not signalled: it does not catch SIGUSR1.
+	_, _, err = runCLIAll(t, "attach", "--force", fmt.Sprint(sleep.Process.Pid))
+	if exitCode(err) != 2 || !strings.Contains(err.Error(), "does not handle SIGUSR1") {
+		t.Fatalf("sleep, --force: %v", err)
 	}
 	if err := sleep.Process.Signal(syscall.Signal(0)); err != nil {
 		t.Fatalf("the process is gone: %v", err)
