@@ -68,7 +68,7 @@ func (c *Class) InComparison() bool { return c.AddedCount > 0 || c.RemovedCount 
 type Result struct {
 	// Classes are the rows: every class with new or deleted objects (exactly
 	// DevTools' Comparison view), then every class whose retained size alone
-	// changed; sorted by Sort(…, BySize).
+	// changed; sorted by Sort(…, DefaultSort).
 	Classes []Class
 	// BaseIDs are the ids of all base nodes, sorted; see InBase.
 	BaseIDs []snapshot.NodeID
@@ -224,7 +224,7 @@ func Compare(base, target *graph.Graph) *Result {
 		r.Classes = append(r.Classes, c)
 	}
 	r.Classes = append(r.Classes, unchanged...)
-	Sort(r.Classes, BySize)
+	Sort(r.Classes, DefaultSort)
 	r.checkProcess(b, t)
 	return r
 }
@@ -296,6 +296,13 @@ const (
 	ByCount    SortBy = "count"    // |# Delta|
 	ByRetained SortBy = "retained" // |Retained Delta|
 )
+
+// DefaultSort is the order of Compare's rows and of the diff command: by
+// what changed most in retained terms, which is what a leak changes. The
+// shallow size delta (DevTools' default) ranks by the objects allocated,
+// so rows of object shapes and code come before a class whose objects stay
+// but whose retained size grows by megabytes.
+const DefaultSort = ByRetained
 
 // Sort orders rows by the absolute value of the chosen delta, biggest first;
 // ties by |size delta|, |count delta|, |retained delta|, then key.

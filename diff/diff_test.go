@@ -246,8 +246,16 @@ func TestLeakSeries(t *testing.T) {
 				t.Fatalf("new Server @%d: class %q, in base %v", target.S.NodeIDs[o], target.ClassName(o), r.InBase(target.S.NodeIDs[o]))
 			}
 		}
-		if r.Classes[0].Key != server {
-			t.Errorf("biggest size delta: %q, want Server", r.Classes[0].Key)
+		bySize := slices.Clone(r.Classes)
+		Sort(bySize, BySize)
+		if bySize[0].Key != server {
+			t.Errorf("biggest size delta: %q, want Server", bySize[0].Key)
+		}
+		// The TimersList holding the Timeouts gains no object but the most
+		// retained size (one object, 136 B, when it first appears): it
+		// comes first in the default order.
+		if r.Classes[0].Name != "TimersList" || r.Classes[0].SizeDelta > 136 {
+			t.Errorf("biggest retained delta: %+v, want TimersList", rowOf(&r.Classes[0]))
 		}
 	}
 	// The fixed runtime does not leak: no Server is new or deleted.
@@ -426,5 +434,24 @@ func TestSortByID(t *testing.T) {
 	sortByID(keys)
 	if !slices.Equal(keys, want) {
 		t.Errorf("sorted %x, want %x", keys, want)
+	}
+}
+
+// TestCompareOrder: Compare's rows come in the default order, by the
+// absolute change of the retained size.
+func TestCompareOrder(t *testing.T) {
+	r := Compare(load(t, "seed-leak-series__node-20.3.1__1000"), load(t, "seed-leak-series__node-20.3.1__2000"))
+	if len(r.Classes) < 2 {
+		t.Fatalf("%d rows", len(r.Classes))
+	}
+	sorted := slices.Clone(r.Classes)
+	Sort(sorted, DefaultSort)
+	for k := range sorted {
+		if sorted[k].Key != r.Classes[k].Key {
+			t.Fatalf("row %d is %q, by %s it is %q", k, r.Classes[k].Key, DefaultSort, sorted[k].Key)
+		}
+	}
+	if DefaultSort != ByRetained {
+		t.Errorf("default order %q, want retained", DefaultSort)
 	}
 }

@@ -34,6 +34,82 @@ type DominatorNode struct {
 type Hidden struct {
 	Count    int    `json:"count"`
 	Retained uint64 `json:"retained"`
+	// Classes sum them up by class name, most objects first (then the
+	// bigger retained size, then the name), so that "2,220 objects" says
+	// what they are.
+	Classes []HiddenClass `json:"classes"`
+}
+
+// HiddenClass is the objects of one class among Hidden's.
+type HiddenClass struct {
+	Name     string `json:"name"`
+	Count    int    `json:"count"`
+	Retained uint64 `json:"retained"`
+}
+
+// add counts object i of g among the hidden ones; at is the index of each
+// class name in h.Classes.
+func (h *Hidden) add(g *graph.Graph, i snapshot.Ordinal, at map[string]int) {
+	h.Count++
+	h.Retained += g.Retained[i]
+	name := snapshot.Display(g.ClassName(i))
+	k, ok := at[name]
+	if !ok {
+		k = len(h.Classes)
+		at[name] = k
+		h.Classes = append(h.Classes, HiddenClass{Name: name})
+	}
+	h.Classes[k].Count++
+	h.Classes[k].Retained += g.Retained[i]
+}
+
+// sortClasses puts the classes in their order.
+func (h *Hidden) sortClasses() {
+	slices.SortFunc(h.Classes, func(a, b HiddenClass) int {
+		if c := cmp.Compare(b.Count, a.Count); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.Retained, a.Retained); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+}
+
+// maxHiddenClasses is the number of classes the text names on a line of
+// hidden objects; the rest are counted together. maxHiddenName cuts each
+// name (C++ class names of Blink run to hundreds of bytes).
+const (
+	maxHiddenClasses = 3
+	maxHiddenName    = 48
+)
+
+// text is the line's words: "2,220 objects smaller: 2,180 Array, 40 Object".
+func (h *Hidden) text() string {
+	s := plural(h.Count, "object") + " smaller"
+	switch {
+	case len(h.Classes) == 0:
+		return s
+	case len(h.Classes) == 1:
+		if h.Count == 1 {
+			return s + ": " + object.Cut(h.Classes[0].Name, maxHiddenName)
+		}
+		return s + ", all " + object.Cut(h.Classes[0].Name, maxHiddenName)
+	}
+	var parts []string
+	rest, others := 0, 0
+	for k, c := range h.Classes {
+		if k < maxHiddenClasses || len(h.Classes) == maxHiddenClasses+1 {
+			parts = append(parts, humanize.Comma(int64(c.Count))+" "+object.Cut(c.Name, maxHiddenName))
+		} else {
+			rest += c.Count
+			others++
+		}
+	}
+	if others > 0 {
+		parts = append(parts, fmt.Sprintf("%s of %d other classes", humanize.Comma(int64(rest)), others))
+	}
+	return s + ": " + strings.Join(parts, ", ")
 }
 
 // DominatorsReport is the result of `heapscope dominators`: a part of the
@@ -77,15 +153,16 @@ func expandDominators(g *graph.Graph, n *DominatorNode, i snapshot.Ordinal, dept
 	}
 	var shown []snapshot.Ordinal
 	var hidden Hidden
+	at := map[string]int{}
 	for _, c := range g.Dominated[g.FirstDominated[i]:g.FirstDominated[i+1]] {
 		if g.Retained[c] >= minSize {
 			shown = append(shown, c)
 		} else {
-			hidden.Count++
-			hidden.Retained += g.Retained[c]
+			hidden.add(g, c, at)
 		}
 	}
 	if hidden.Count > 0 {
+		hidden.sortClasses()
 		n.Hidden = &hidden
 	}
 	if len(shown) == 0 {
@@ -112,8 +189,8 @@ func expandDominators(g *graph.Graph, n *DominatorNode, i snapshot.Ordinal, dept
 // indented by level: retained size, its share of the heap, shallow size,
 // then the edge from its dominator and the object.
 func WriteDominatorsText(w io.Writer, r *DominatorsReport) error {
-	fmt.Fprintf(w, "%s: dominator tree below %s, %d levels, objects retaining ≥ %s\n\n",
-		r.File, NodeLabel(r.Root.Ref), r.Depth, Size(r.MinSize))
+	fmt.Fprintf(w, "%s: dominator tree below %s, %s, objects retaining ≥ %s\n\n",
+		r.File, NodeLabel(r.Root.Ref), plural(r.Depth, "level"), Size(r.MinSize))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "Retained\t\tShallow\t\tObject")
 	var walk func(n *DominatorNode, level int)
@@ -124,8 +201,7 @@ func WriteDominatorsText(w io.Writer, r *DominatorsReport) error {
 			walk(c, level+1)
 		}
 		if h := n.Hidden; h != nil && level < r.Depth {
-			fmt.Fprintf(tw, "%s\t%s\t\t\t%s  … %s smaller\n", Size(h.Retained), percent(h.Retained, r.Total), indent,
-				plural(h.Count, "object"))
+			fmt.Fprintf(tw, "%s\t%s\t\t\t%s  … %s\n", Size(h.Retained), percent(h.Retained, r.Total), indent, h.text())
 		}
 	}
 	walk(r.Root, 0)

@@ -90,7 +90,13 @@ func WriteHuntText(w io.Writer, h Hunt, r *leak.Report) error {
 		return ew.err
 	}
 	if h.SkippedSnapshots != "" && len(r.Snapshots) == 0 {
-		ew.printf("No snapshot taken: %s.\n", h.SkippedSnapshots)
+		skipped := h.SkippedSnapshots
+		if f := h.Trend; f != nil && f.Reason != "" {
+			// The trend line said why already ("…: no significant upward
+			// trend (Mann–Kendall p = …)"); saying it twice repeats p.
+			skipped = strings.TrimSuffix(skipped, ": "+f.Reason)
+		}
+		ew.printf("No snapshot taken: %s.\n", skipped)
 		if r.Verdict == "growing" {
 			ew.printf("Verdict: the heap GROWS; take snapshots (--snapshots 3) to see what leaks.\n")
 		} else {

@@ -85,3 +85,44 @@ func TestWriteHuntTextTrendPOnce(t *testing.T) {
 		t.Errorf("p printed %d times:\n%s", n, b.String())
 	}
 }
+
+// TestWriteHuntTextRealTrend: with the trend package's own reasons, the
+// trend line says sizes in human units, and the whole text says p once
+// (the hunt's "no snapshot taken" repeats the reason the trend line gave).
+func TestWriteHuntTextRealTrend(t *testing.T) {
+	for _, slope := range []float64{0, 900e3} {
+		h := huntModel(10, "time")
+		xs, ys := make([]float64, 10), make([]float64, 10)
+		for k := range xs {
+			xs[k], ys[k] = float64(k)/2, 40e6+slope*float64(k)/2+float64(k%3)*1e3
+		}
+		f := trend.Analyze(xs, ys, trend.DefaultCriteria)
+		h.Trend = &f
+		r := &leak.Report{Verdict: "no-leak", Snapshots: []leak.SnapshotInfo{}, Findings: []leak.Finding{}, MinGrowth: 10}
+		if f.Growing {
+			r.Verdict = "growing"
+		} else {
+			h.SkippedSnapshots = "the heap does not grow: " + f.Reason
+		}
+		var b bytes.Buffer
+		if err := WriteHuntText(&b, h, r); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		var line string
+		for _, l := range strings.Split(out, "\n") {
+			if strings.HasPrefix(l, "Trend: ") {
+				line = l
+			}
+		}
+		if strings.Contains(line, "bytes") || strings.Count(out, "Mann–Kendall p") != 1 || !strings.Contains(line, "Mann–Kendall p") {
+			t.Errorf("slope %g: trend line %q in:\n%s", slope, line, out)
+		}
+		if f.Growing && !strings.Contains(line, "grows by 3.9 MiB over the window") {
+			t.Errorf("growth not in human units: %q", line)
+		}
+		if !f.Growing && !strings.Contains(out, "No snapshot taken: the heap does not grow.\n") {
+			t.Errorf("no snapshot line:\n%s", out)
+		}
+	}
+}

@@ -16,6 +16,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/dustin/go-humanize"
 )
 
 // Criteria decides when a fit counts as growth.
@@ -83,12 +85,21 @@ func Analyze(xs, ys []float64, c Criteria) Fit {
 	case f.P >= c.Alpha:
 		f.Reason = fmt.Sprintf("no significant upward trend (Mann–Kendall p = %.3g ≥ %g)", f.P, c.Alpha)
 	case f.Growth < need:
-		f.Reason = fmt.Sprintf("significant but small: %.0f bytes over the window, need %.0f", f.Growth, need)
+		f.Reason = fmt.Sprintf("significant but small: %s over the window, need %s", size(f.Growth), size(need))
 	default:
 		f.Growing = true
-		f.Reason = fmt.Sprintf("grows by %.0f bytes over the window (Mann–Kendall p = %.3g)", f.Growth, f.P)
+		f.Reason = fmt.Sprintf("grows by %s over the window (Mann–Kendall p = %.3g)", size(f.Growth), f.P)
 	}
 	return f
+}
+
+// size says a number of bytes as heapscope's reports do (report.Size:
+// "8.2 MiB"), with a sign when negative.
+func size(b float64) string {
+	if b < 0 {
+		return "-" + humanize.IBytes(uint64(math.Round(-b)))
+	}
+	return humanize.IBytes(uint64(math.Round(b)))
 }
 
 // maxPairs bounds the work of TheilSen: longer series are thinned evenly.

@@ -3,6 +3,7 @@ package trend
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -135,5 +136,29 @@ func TestTooFewSamples(t *testing.T) {
 	f := Analyze([]float64{0, 1, 2}, []float64{1, 2, 3}, DefaultCriteria)
 	if f.Growing || f.N != 3 || f.P != 1 {
 		t.Errorf("%+v", f)
+	}
+}
+
+// TestReasonInHumanUnits: the reason says sizes as the rest of heapscope
+// does ("8.2 MiB", not "8548211 bytes"), and Mann–Kendall's p at most once.
+func TestReasonInHumanUnits(t *testing.T) {
+	xs := seconds(10, 1)
+	grow, small := make([]float64, len(xs)), make([]float64, len(xs))
+	for i, x := range xs {
+		grow[i] = 40e6 + 900e3*x // 8.1 MB over the window
+		small[i] = 40e6 + 10e3*x // 90 kB, below 1 MiB
+	}
+	for _, c := range []struct {
+		ys   []float64
+		want string
+	}{
+		{grow, "grows by 7.7 MiB over the window (Mann–Kendall p = "},
+		{small, "significant but small: 88 KiB over the window, need 1.0 MiB"},
+		{seconds(10, 0), "no significant upward trend (Mann–Kendall p = "},
+	} {
+		f := Analyze(xs, c.ys, DefaultCriteria)
+		if !strings.HasPrefix(f.Reason, c.want) || strings.Contains(f.Reason, "bytes") || strings.Count(f.Reason, " p = ") > 1 {
+			t.Errorf("reason %q, want %q…", f.Reason, c.want)
+		}
 	}
 }

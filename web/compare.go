@@ -58,7 +58,7 @@ func (s *Server) apiCompare(w http.ResponseWriter, r *http.Request) (any, error)
 	if err != nil {
 		return nil, err
 	}
-	by, err := enumParam(r, "sort", "size", "size", "count", "retained")
+	by, err := enumParam(r, "sort", string(diff.DefaultSort), "size", "count", "retained")
 	if err != nil {
 		return nil, err
 	}

@@ -6,8 +6,18 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+)
+
+// What the browser test needs that `go test` cannot fetch, as its skip
+// messages and the README say it (TestBrowserTestSetupDocumented): a plain
+// `go test ./...` hides why a test skipped, so the README must tell.
+const (
+	installChromium = "apt-get install -y chromium"
+	installE2E      = "cd web/e2e && npm ci"
+	showSkipReason  = "go test -v -run TestBrowserEndToEnd ./web"
 )
 
 // TestBrowserEndToEnd builds heapscope and runs web/e2e/e2e.mjs: `heapscope
@@ -42,9 +52,9 @@ func TestBrowserEndToEnd(t *testing.T) {
 		chromium = "/usr/bin/chromium"
 	}
 	_, err = os.Stat(chromium)
-	require(err == nil, chromium+" is missing (apt-get install -y chromium)")
+	require(err == nil, chromium+" is missing ("+installChromium+", or CHROMIUM=path)")
 	_, err = os.Stat(filepath.Join("e2e", "node_modules", "playwright-core", "package.json"))
-	require(err == nil, "web/e2e/node_modules is missing (cd web/e2e && npm ci)")
+	require(err == nil, "web/e2e/node_modules is missing ("+installE2E+")")
 
 	// go test puts its own GOROOT/bin first on the test's PATH.
 	goTool, err := exec.LookPath("go")
@@ -69,5 +79,19 @@ func TestBrowserEndToEnd(t *testing.T) {
 	t.Logf("e2e.mjs ran in %s:\n%s", time.Since(start).Round(time.Millisecond), out.String())
 	if err != nil {
 		t.Fatalf("e2e.mjs: %v (screenshots and e2e-results.json in web/e2e/artifacts)", err)
+	}
+}
+
+// TestBrowserTestSetupDocumented: the README says what the browser test
+// needs and how to see why it skipped, in the words of its skip messages.
+func TestBrowserTestSetupDocumented(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{installE2E, installChromium, showSkipReason, "CHROMIUM="} {
+		if !strings.Contains(string(readme), want) {
+			t.Errorf("README.md does not say %q", want)
+		}
 	}
 }

@@ -31,7 +31,8 @@ func diffCmd() *cobra.Command {
 plain; one of them may be "-" for stdin), with DevTools' exact numbers: per class,
 the objects new in TARGET and deleted since BASE (matched by V8 object id), their
 shallow sizes, and the change of the class's retained size. Classes whose
-retained size alone changed are listed after DevTools' rows.`,
+retained size alone changed are listed too. Rows come by the absolute change of
+the class's retained size, biggest first (--sort size gives DevTools' order).`,
 		Example: `  heapscope diff before.heapsnapshot after.heapsnapshot
   heapscope diff --sort retained --top 10 before.heapsnapshot.gz after.heapsnapshot.gz
   heapscope diff --filter Server --format json before.heapsnapshot after.heapsnapshot`,
@@ -53,7 +54,7 @@ retained size alone changed are listed after DevTools' rows.`,
 		},
 	}
 	cmd.Flags().IntVar(&o.top, "top", 0, "show the N biggest changes (default 30 in text; all in JSON)")
-	cmd.Flags().StringVar(&o.sortBy, "sort", "size", "order by the absolute change of: size (shallow), count or retained")
+	cmd.Flags().StringVar(&o.sortBy, "sort", string(diff.DefaultSort), "order by the absolute change of: retained (size), size (shallow, DevTools' order) or count")
 	cmd.Flags().StringVar(&o.filter, "filter", "", "only classes whose name matches this regular expression")
 	formatFlags(cmd, &o.format, &o.asJSON, "oracle field names, exact integers")
 	return cmd

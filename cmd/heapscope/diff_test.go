@@ -101,8 +101,8 @@ func TestDiffJSONEqualsDevTools(t *testing.T) {
 			t.Errorf("row has no %q", f)
 		}
 	}
-	// Sorted by |size delta|: the leaking Server first.
-	if got.Classes[0]["key"] != "437,509,15,Server" || got.Classes[0]["countDelta"] != 1000.0 {
+	// Sorted by |retained delta|: the TimersList holding the leak first.
+	if got.Classes[0]["key"] != "12,240,13,TimersList" || got.Classes[0]["countDelta"] != 0.0 {
 		t.Errorf("first row %v", got.Classes[0])
 	}
 }
@@ -110,7 +110,7 @@ func TestDiffJSONEqualsDevTools(t *testing.T) {
 func TestDiffTextAndFlags(t *testing.T) {
 	base := corpusFile("seed-leak-series__node-20.3.1__0.heapsnapshot.gz")
 	target := corpusFile("seed-leak-series__node-20.3.1__1000.heapsnapshot.gz")
-	out, _, err := runCLIErr(t, "diff", "--top", "2", base, target)
+	out, _, err := runCLIErr(t, "diff", "--top", "2", "--sort", "size", base, target)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,5 +185,49 @@ func TestDiffErrors(t *testing.T) {
 		if code := run(root); code != 2 {
 			t.Errorf("%q: exit code %d", args, code)
 		}
+	}
+}
+
+// TestDiffSortsByRetainedByDefault: without --sort, the rows come by the
+// absolute change of their retained size, biggest first (a class whose
+// objects stay but whose retained size grows by megabytes must not sink
+// below rows of object shapes), and --help says so.
+func TestDiffSortsByRetainedByDefault(t *testing.T) {
+	out, _, err := runCLIErr(t, "diff", "--json",
+		corpusFile("seed-leak-series__node-20.3.1__1000.heapsnapshot.gz"), corpusFile("seed-leak-series__node-20.3.1__2000.heapsnapshot.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r struct {
+		Classes []struct {
+			Name          string `json:"name"`
+			SizeDelta     int64  `json:"sizeDelta"`
+			RetainedDelta int64  `json:"retainedDelta"`
+		} `json:"classes"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	abs := func(v int64) int64 { return max(v, -v) }
+	if len(r.Classes) < 10 {
+		t.Fatalf("%d rows", len(r.Classes))
+	}
+	for k := 1; k < len(r.Classes); k++ {
+		if abs(r.Classes[k].RetainedDelta) > abs(r.Classes[k-1].RetainedDelta) {
+			t.Fatalf("row %d (%s, %+d B retained) after row %d (%s, %+d B)", k, r.Classes[k].Name, r.Classes[k].RetainedDelta,
+				k-1, r.Classes[k-1].Name, r.Classes[k-1].RetainedDelta)
+		}
+	}
+	// The TimersList holding the leaked Timeouts gains no object but the
+	// most retained size: it comes first, not after the shape rows.
+	if r.Classes[0].Name != "TimersList" || r.Classes[0].SizeDelta != 0 {
+		t.Errorf("first row %+v, want TimersList", r.Classes[0])
+	}
+	help, _, err := runCLIErr(t, "diff", "--help")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(help, `(default "retained")`) {
+		t.Errorf("--help does not say the default order:\n%s", help)
 	}
 }

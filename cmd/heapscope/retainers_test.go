@@ -315,3 +315,57 @@ func TestDominators(t *testing.T) {
 		}
 	}
 }
+
+// TestDominatorsHiddenByClass: the objects left out for their size are
+// summed up by class ("2,000 Timeout, …"), not only counted, and one level
+// is "1 level".
+func TestDominatorsHiddenByClass(t *testing.T) {
+	args := []string{"dominators", leakCorpus, "--id", "@85833", "--depth", "1", "--min-size", "1KiB"}
+	text, err := runCLI(t, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(text, "\n")
+	if !strings.Contains(lines[0], ", 1 level, ") {
+		t.Errorf("heading %q, want \"1 level\"", lines[0])
+	}
+	var hidden string
+	for _, l := range lines {
+		if strings.Contains(l, "smaller") {
+			hidden = l
+		}
+	}
+	if !strings.Contains(hidden, "… 2,002 objects smaller: 2,000 Timeout, ") {
+		t.Errorf("hidden objects: %q, want them by class", hidden)
+	}
+	out, err := runCLI(t, append(args, "--json")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r struct {
+		Root struct {
+			Hidden struct {
+				Count    int    `json:"count"`
+				Retained uint64 `json:"retained"`
+				Classes  []struct {
+					Name     string `json:"name"`
+					Count    int    `json:"count"`
+					Retained uint64 `json:"retained"`
+				} `json:"classes"`
+			} `json:"hidden"`
+		} `json:"root"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	h := r.Root.Hidden
+	count, retained := 0, uint64(0)
+	for _, c := range h.Classes {
+		count += c.Count
+		retained += c.Retained
+	}
+	if h.Count != 2002 || count != h.Count || retained != h.Retained || len(h.Classes) < 2 ||
+		h.Classes[0].Name != "Timeout" || h.Classes[0].Count != 2000 || h.Classes[0].Retained != 2000*968 {
+		t.Errorf("hidden: %+v", h)
+	}
+}
