@@ -24,10 +24,15 @@ type Options struct {
 	Progress func(bytesRead int64)
 }
 
-// Limits on the parts of a snapshot that are not arrays of numbers.
+// Limits on the parts of a snapshot that are not arrays of numbers. V8
+// writes at most 1024 UTF-16 code units of a string (its flag
+// --heap-snapshot-string-limit), so maxStringBytes is ample, and it keeps
+// one hostile string from costing more than a few times its size in memory
+// (the string table grows while it is read) before it is rejected.
 const (
-	maxHeaderBytes = 1 << 20
-	maxStringBytes = 1 << 30
+	maxHeaderBytes      = 1 << 20
+	maxStringBytes      = 16 << 20
+	maxStringTableBytes = 4 << 30
 )
 
 // minBytesPerValue is the least input one array value needs: a digit and a comma.
@@ -662,8 +667,8 @@ func (p *parser) strings() error {
 		if err != nil {
 			return err
 		}
-		if len(t.data) > maxStringBytes*4 {
-			return s.errorf("string table larger than %d bytes", maxStringBytes*4)
+		if len(t.data) > maxStringTableBytes {
+			return s.errorf("string table larger than %s", byteSize(maxStringTableBytes))
 		}
 		t.off = append(t.off, uint64(len(t.data)))
 		c, err := s.peek()

@@ -206,11 +206,13 @@ func quoteByte(c byte) string {
 }
 
 // stringValue reads a JSON string and appends its value, in WTF-8, to dst.
-// It fails once the decoded string would exceed limit bytes.
+// It fails once the decoded string would exceed limit bytes, with an error
+// at the offset where the string starts.
 func (s *scanner) stringValue(dst []byte, limit int) ([]byte, error) {
 	if err := s.expect('"'); err != nil {
 		return dst, err
 	}
+	begin := s.offset() - 1
 	start := len(dst)
 	for {
 		if s.pos >= len(s.buf) && !s.fill() {
@@ -224,7 +226,7 @@ func (s *scanner) stringValue(dst []byte, limit int) ([]byte, error) {
 		dst = append(dst, b[:i]...)
 		s.pos += i
 		if len(dst)-start > limit {
-			return dst, s.errorf("string longer than %d bytes", limit)
+			return dst, &Error{Section: s.section, Offset: begin, Msg: "string longer than " + byteSize(limit)}
 		}
 		if i == len(b) {
 			continue
@@ -271,6 +273,61 @@ func (s *scanner) stringValue(dst []byte, limit int) ([]byte, error) {
 			return dst, s.errorf("invalid escape \\%c in string", c)
 		}
 	}
+}
+
+// skipString skips a JSON string, checking it as stringValue does but
+// keeping nothing, so that a section heapscope does not read costs no
+// memory however long its strings are.
+func (s *scanner) skipString() error {
+	if err := s.expect('"'); err != nil {
+		return err
+	}
+	for {
+		if s.pos >= len(s.buf) && !s.fill() {
+			return s.truncated()
+		}
+		b := s.buf[s.pos:]
+		i := 0
+		for i < len(b) && b[i] != '"' && b[i] != '\\' && b[i] >= 0x20 {
+			i++
+		}
+		s.pos += i
+		if i == len(b) {
+			continue
+		}
+		switch c := b[i]; {
+		case c == '"':
+			s.pos++
+			return nil
+		case c < 0x20:
+			return s.errorf("control character 0x%02x in string", c)
+		}
+		s.pos++ // the backslash
+		c, err := s.rawByte()
+		if err != nil {
+			return err
+		}
+		switch c {
+		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		case 'u':
+			if _, err := s.hex4(); err != nil {
+				return err
+			}
+		default:
+			return s.errorf("invalid escape \\%c in string", c)
+		}
+	}
+}
+
+// byteSize formats a limit in bytes for an error message: "64 MiB".
+func byteSize(n int) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 func (s *scanner) rawByte() (byte, error) {
@@ -371,7 +428,7 @@ func (s *scanner) skipValue() error {
 			s.pos++
 			depth--
 		case '"':
-			if _, err := s.stringValue(nil, 1<<62); err != nil {
+			if err := s.skipString(); err != nil {
 				return err
 			}
 		case ',', ':':
