@@ -7,6 +7,8 @@ package snapshot_test
 
 import (
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -78,5 +80,46 @@ func TestLongStringInStrings(t *testing.T) {
 	// The string grows to the cap before it is rejected, no further.
 	if alloc > 128<<20 {
 		t.Errorf("rejecting a %d MiB string allocated %d MiB", n>>20, alloc>>20)
+	}
+}
+
+// sparseFile writes head to a new file and extends it to size bytes with
+// a hole (zeros that take no disk), as `truncate -s` does.
+func sparseFile(t testing.TB, head string, size int64) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "sparse.heapsnapshot")
+	if err := os.WriteFile(path, []byte(head), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(path, size); err != nil {
+		t.Skipf("cannot make a sparse file: %v", err)
+	}
+	return path
+}
+
+// TestSparseFile: a file of 40 GB whose size passes the header's check but
+// which holds only a header (or a snapshot up to its strings) and a hole.
+// Nothing is reserved by the size alone.
+func TestSparseFile(t *testing.T) {
+	const size = 40 << 30
+	cases := []struct {
+		name, head, section, want string
+	}{
+		// 2.8 billion nodes of 7 fields fit in 40 GB as far as the size
+		// check knows; reserving their columns would take 60 GB.
+		{"huge node_count", replace(t, tinySnapshot[:strings.Index(tinySnapshot, "9,0,1")], `"node_count":3,"edge_count":3`, `"node_count":2800000000,"edge_count":3`),
+			"nodes", "unexpected byte 0x00 in number array"},
+		{"hole in strings", tinySnapshot[:strings.Index(tinySnapshot, `"",`)], "strings", `expected '"', found byte 0x00`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			path := sparseFile(t, c.head, size)
+			var err error
+			alloc := totalAlloc(func() { _, err = snapshot.ReadFile(path, snapshot.Options{}) })
+			checkError(t, err, -1, c.section, c.want)
+			if alloc > 256<<20 {
+				t.Errorf("reading a sparse file of %d GiB allocated %d MiB", size>>30, alloc>>20)
+			}
+		})
 	}
 }

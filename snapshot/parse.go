@@ -8,7 +8,6 @@ import (
 	"math"
 	"math/bits"
 	"os"
-	"slices"
 	"strconv"
 	"sync/atomic"
 )
@@ -264,14 +263,12 @@ func (p *parser) header() error {
 	return nil
 }
 
-// capHint is how many entries to reserve for a declared count: all of them
-// when the input size bounds the count, else at most 1 Mi, growing after
-// (a header alone must not make the parser reserve gigabytes).
+// capHint is how many entries to reserve for a declared count before any
+// is read: at most 1 Mi. The columns then grow by what was read (see
+// extend), never by the declared count or the file's size alone: a header
+// can declare anything, and a sparse file can be 40 GB of nothing.
 func (p *parser) capHint(declared uint64) int {
-	if p.opt.Size > 0 || declared < 1<<20 {
-		return int(declared)
-	}
-	return 1 << 20
+	return int(min(declared, 1<<20))
 }
 
 func (p *parser) nodes() error {
@@ -471,7 +468,8 @@ func (p *parser) nodeRecords(vals []uint64) int {
 	}
 	sn := p.snap
 	n := len(sn.NodeTypes)
-	types, names, ids, selfs, first := extend(sn.NodeTypes, m), extend(sn.NodeNames, m), extend(sn.NodeIDs, m), extend(sn.SelfSizes, m), extend(sn.FirstEdge, m)
+	nodes := int(sn.Meta.NodeCount)
+	types, names, ids, selfs, first := extend(sn.NodeTypes, m, nodes), extend(sn.NodeNames, m, nodes), extend(sn.NodeIDs, m, nodes), extend(sn.SelfSizes, m, nodes), extend(sn.FirstEdge, m, nodes+1)
 	dType, dName, dID, dSelf, dFirst := types[n:], names[n:], ids[n:], selfs[n:], first[n+1:]
 	var traces []uint32
 	var dets []Detachedness
@@ -479,11 +477,11 @@ func (p *parser) nodeRecords(vals []uint64) int {
 	var dDet []Detachedness
 	nType, nName, nID, nSelf, nEdges, nTrace, nDet := p.nType, p.nName, p.nID, p.nSelf, p.nEdges, p.nTrace, p.nDet
 	if nTrace >= 0 {
-		traces = extend(sn.TraceNodeIDs, m)
+		traces = extend(sn.TraceNodeIDs, m, nodes)
 		dTrace = traces[n:]
 	}
 	if nDet >= 0 {
-		dets = extend(sn.Detachedness, m)
+		dets = extend(sn.Detachedness, m, nodes)
 		dDet = dets[n:]
 	}
 	typeMap := p.nodeTypeMap
@@ -537,7 +535,8 @@ func (p *parser) edgeRecords(vals []uint64) int {
 	}
 	sn := p.snap
 	n := len(sn.EdgeTypes)
-	types, names, to := extend(sn.EdgeTypes, m), extend(sn.EdgeNames, m), extend(sn.EdgeTo, m)
+	edges := int(sn.Meta.EdgeCount)
+	types, names, to := extend(sn.EdgeTypes, m, edges), extend(sn.EdgeNames, m, edges), extend(sn.EdgeTo, m, edges)
 	dType, dName, dTo := types[n:n+m], names[n:n+m], to[n:n+m]
 	eType, eName, eTo := p.eType, p.eName, p.eTo
 	typeMap := p.edgeTypeMap
@@ -585,9 +584,19 @@ var stringNamed = func() (m [256]uint32) {
 	return m
 }()
 
-// extend returns s lengthened by m elements, growing it as append would.
-func extend[E any](s []E, m int) []E {
-	return slices.Grow(s, m)[:len(s)+m]
+// extend returns s lengthened by m elements. It grows s eightfold at a
+// time, up to limit (the declared count), so that memory stays within a
+// small multiple of what was read while a big snapshot is copied only a
+// few times, and the last copy costs an eighth of the column.
+func extend[E any](s []E, m, limit int) []E {
+	n := len(s) + m
+	if n > cap(s) {
+		c := max(n, min(8*cap(s), limit))
+		t := make([]E, len(s), c)
+		copy(t, s)
+		s = t
+	}
+	return s[:n]
 }
 
 // numberBatch is how many numbers the scanner hands over at a time.
@@ -647,10 +656,12 @@ func (p *parser) strings() error {
 	if err := s.expect('['); err != nil {
 		return err
 	}
-	if rest := p.opt.Size - s.offset(); rest > 0 && p.seen["nodes"] && p.seen["edges"] {
+	if rest := min(p.opt.Size-s.offset(), s.offset()); rest > 0 && p.seen["nodes"] && p.seen["edges"] {
 		// V8 writes the strings last, so what is left of the input bounds
 		// their decoded size (escapes only shrink), and 16 bytes a string
-		// is typical. Reserving up front saves the copies of growing.
+		// is typical. Reserving up front saves the copies of growing; what
+		// was read bounds the reservation too, since the rest of a file
+		// may be a hole.
 		t.data = make([]byte, 0, rest)
 		t.off = make([]uint64, 0, rest/16+1)
 	}
@@ -756,8 +767,9 @@ func (p *parser) locations() error {
 	if p.opt.Size > 0 {
 		// Only the strings follow; a record takes about four bytes a field.
 		// Reserving up front saves the copies (and page faults) of growing.
-		hint := (p.opt.Size - p.s.offset()) / int64(4*len(lf))
-		p.snap.Locations = make([]Location, 0, min(hint, limit/nf))
+		// The nodes read, not the declared count, bound the locations.
+		hint := min(p.opt.Size-p.s.offset(), p.s.offset()) / int64(4*len(lf))
+		p.snap.Locations = make([]Location, 0, max(0, min(hint, int64(len(p.snap.NodeIDs)))))
 	}
 	// location checks r: 0 if it is a valid location, else 1 if object_index
 	// is not a node, 2 if another value is out of range.

@@ -92,3 +92,28 @@ func TestBoundedGzipBombs(t *testing.T) {
 	checkBadInputExit(t, r, "strings", "string longer than 16 MiB")
 	checkRSS(t, r, 100<<20)
 }
+
+// TestBoundedSparseFile: a valid header, then a hole up to 40 GB, as
+// `truncate -s 40G` makes. The size alone must not make heapscope reserve
+// memory: one line, exit 2, no "fatal error: out of memory".
+func TestBoundedSparseFile(t *testing.T) {
+	snap := tinySnapshotText(t)
+	for _, c := range []struct{ name, head, section, want string }{
+		{"header.heapsnapshot", strings.Replace(snap[:strings.Index(snap, "9,0,1")], `"node_count":3,`, `"node_count":2800000000,`, 1),
+			"nodes", "unexpected byte 0x00 in number array"},
+		{"strings.heapsnapshot", snap[:strings.Index(snap, `"",`)], "strings", `expected '"', found byte 0x00`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), c.name)
+			if err := os.WriteFile(path, []byte(c.head), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Truncate(path, 40<<30); err != nil {
+				t.Skipf("cannot make a sparse file: %v", err)
+			}
+			r := runBadInput(t, nil, "summary", path)
+			checkBadInputExit(t, r, c.section, c.want)
+			checkRSS(t, r, 100<<20)
+		})
+	}
+}
