@@ -10,6 +10,8 @@ import (
 	"os"
 	"strconv"
 	"sync/atomic"
+
+	"github.com/heapscope/heapscope/internal/panicerr"
 )
 
 // Options controls Read.
@@ -627,7 +629,7 @@ func (p *parser) numberArray(store func(vals []uint64, fail func(format string, 
 				fail := func(format string, args ...any) error {
 					return &Error{Section: section, Offset: j.off, Msg: fmt.Sprintf(format, args...)}
 				}
-				if err := store(j.vals, fail); err != nil {
+				if err := panicerr.Call("snapshot: store", func() error { return store(j.vals, fail) }); err != nil {
 					storeErr = err
 					failed.Store(true)
 				}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math/bits"
+
+	"github.com/heapscope/heapscope/internal/panicerr"
 )
 
 // Error is a parse error: what is wrong, in which section, at which byte
@@ -60,12 +62,21 @@ func newScanner(r io.Reader, progress func(int64)) *scanner {
 	for i := 0; i < 3; i++ {
 		s.free <- nil // allocated by readLoop when first needed
 	}
-	go s.readLoop(r)
+	go func() {
+		defer close(s.chunks)
+		// A panic while reading (in a decompressor, say) reaches the
+		// parser as the read error.
+		if err := panicerr.Call("snapshot: read-ahead", func() error { s.readLoop(r); return nil }); err != nil {
+			select {
+			case s.chunks <- chunk{nil, err}:
+			case <-s.done:
+			}
+		}
+	}()
 	return s
 }
 
 func (s *scanner) readLoop(r io.Reader) {
-	defer close(s.chunks)
 	size := firstChunkSize
 	for {
 		var b []byte
@@ -157,6 +168,9 @@ func (s *scanner) errorf(format string, args ...any) error {
 
 // truncated returns the error for an input that ends (or fails) too early.
 func (s *scanner) truncated() error {
+	if pe, ok := s.readErr.(*panicerr.Error); ok {
+		return pe
+	}
 	if s.readErr != nil && s.readErr != io.ErrUnexpectedEOF {
 		return &Error{Section: s.section, Offset: s.offset(), Msg: "read failed: " + s.readErr.Error()}
 	}

@@ -1,18 +1,22 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/heapscope/heapscope/graph"
 	"github.com/heapscope/heapscope/internal/corpustest"
+	"github.com/heapscope/heapscope/internal/panicerr"
 	"github.com/heapscope/heapscope/snapshot"
 )
 
@@ -707,4 +711,34 @@ func body(t *testing.T, ts *httptest.Server, path string) string {
 		t.Errorf("%s: status %d, %v", path, res.StatusCode, err)
 	}
 	return string(b)
+}
+
+// TestHandlerPanic: a panic in a handler answers 500 with a one-line body
+// and logs one line, instead of net/http's stack dump (issue 13, item 3).
+func TestHandlerPanic(t *testing.T) {
+	ts := newTestServer(t, 1)
+	var logged bytes.Buffer
+	log.SetOutput(&logged)
+	defer log.SetOutput(os.Stderr)
+	defer panicerr.Inject("web: a request")()
+	for _, path := range []string{"/api/snapshots", "/"} {
+		req, err := http.NewRequest("GET", ts.URL+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+testToken)
+		res, err := ts.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		line, ok := strings.CutSuffix(string(b), "\n")
+		if res.StatusCode != http.StatusInternalServerError || !ok || strings.Contains(line, "\n") || !strings.Contains(line, "internal error in web: a request") {
+			t.Errorf("GET %s: status %d, body %q; want 500 and one line", path, res.StatusCode, b)
+		}
+	}
+	if n := strings.Count(logged.String(), "\n"); n != 2 || strings.Contains(logged.String(), "goroutine") {
+		t.Errorf("logged %q, want one line a request", logged.String())
+	}
 }
