@@ -370,7 +370,14 @@ var gzipCases = []badCase{
 	}, "*", ""}, // what flate detects first, and where, is its business
 	{"gzip followed by garbage", func(t testing.TB) []byte {
 		return append(gzipBytes(t, []byte(tinySnapshot)), "garbage!garbage!"...)
-	}, "trailer", "read failed: gzip: invalid header"},
+	}, "trailer", "trailing data after the gzip stream"},
+	// gzip.Reader took these for the start of a truncated member.
+	{"gzip followed by a few bytes", func(t testing.TB) []byte {
+		return append(gzipBytes(t, []byte(tinySnapshot)), "\n\x00\x00"...)
+	}, "trailer", "trailing data after the gzip stream"},
+	{"gzip followed by a gzip magic", func(t testing.TB) []byte {
+		return append(gzipBytes(t, []byte(tinySnapshot)), 0x1f, 0x8b, 8)
+	}, "trailer", "unexpected end of input"},
 	{"gzip of a truncated snapshot", func(t testing.TB) []byte {
 		return gzipBytes(t, []byte(tinySnapshot[:200]))
 	}, "snapshot", "unexpected end of input"},
@@ -455,6 +462,7 @@ var badFiles = []struct{ file, section, want string }{
 	{"trailing-garbage.heapsnapshot", "trailer", "data after the end of the snapshot"},
 	{"truncated.heapsnapshot.gz", "header", "unexpected end of input"},
 	{"corrupt.heapsnapshot.gz", "trailer", "invalid checksum"},
+	{"trailing-garbage.heapsnapshot.gz", "trailer", "trailing data after the gzip stream"},
 }
 
 // TestWriteBadFiles regenerates testdata/bad from tinySnapshot when run
@@ -485,6 +493,7 @@ func TestWriteBadFiles(t *testing.T) {
 	bad := append([]byte(nil), gz...)
 	bad[len(bad)-8] ^= 0xff
 	add("corrupt.heapsnapshot.gz", bad)
+	add("trailing-garbage.heapsnapshot.gz", append(gz[:len(gz):len(gz)], "\n\x00\x00"...))
 
 	if len(want) != len(badFiles) {
 		t.Fatalf("%d files generated, badFiles lists %d", len(want), len(badFiles))
@@ -731,5 +740,19 @@ func TestRealSnapshotParses(t *testing.T) {
 	}
 	if _, err := read(gz); err != nil {
 		t.Fatalf("gzipped: %v", err)
+	}
+}
+
+// TestGzipMembers: a snapshot gzipped in several members (gzip's
+// concatenation) reads as one.
+func TestGzipMembers(t *testing.T) {
+	k := strings.Index(tinySnapshot, `"edges"`)
+	in := append(gzipBytes(t, []byte(tinySnapshot[:k])), gzipBytes(t, []byte(tinySnapshot[k:]))...)
+	s, err := read(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.NodeCount() != 3 || s.EdgeCount() != 3 {
+		t.Errorf("%d nodes, %d edges; want 3 and 3", s.NodeCount(), s.EdgeCount())
 	}
 }

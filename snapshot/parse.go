@@ -3,6 +3,7 @@ package snapshot
 import (
 	"bufio"
 	"compress/gzip"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -71,9 +72,50 @@ func Read(r io.Reader, opt Options) (*Snapshot, error) {
 		// zr.Read when parse returns early, and Close would race with it
 		// (Close frees nothing; it does not close br).
 		opt.Size = 0 // the decompressed size is unknown
-		return parse(zr, opt)
+		return parse(&gzipMembers{zr: zr, br: br}, opt)
 	}
 	return parse(br, opt)
+}
+
+// errTrailingGzip is the read error for bytes after the last complete gzip
+// member that do not start another member.
+var errTrailingGzip = errors.New("trailing data after the gzip stream")
+
+// gzipMembers reads a gzip stream of one or more members, as gzip.Reader
+// does in its multistream mode, except for what follows the last member:
+// gzip.Reader reads any bytes there as the header of another member, and
+// reports a few bytes of padding or garbage as a truncated stream
+// (io.ErrUnexpectedEOF). Here they are errTrailingGzip.
+type gzipMembers struct {
+	zr *gzip.Reader
+	br *bufio.Reader
+}
+
+func (g *gzipMembers) Read(b []byte) (int, error) {
+	g.zr.Multistream(false)
+	for {
+		n, err := g.zr.Read(b)
+		if err != io.EOF {
+			return n, err
+		}
+		// The end of a member, its checksum verified: another member, the
+		// end of the input, or trailing data.
+		magic, _ := g.br.Peek(2)
+		switch {
+		case len(magic) == 0:
+			return n, io.EOF
+		case len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b:
+			if err := g.zr.Reset(g.br); err != nil {
+				return n, err
+			}
+			g.zr.Multistream(false)
+			if n > 0 {
+				return n, nil
+			}
+		default:
+			return n, errTrailingGzip
+		}
+	}
 }
 
 type parser struct {

@@ -171,6 +171,9 @@ func (s *scanner) truncated() error {
 	if pe, ok := s.readErr.(*panicerr.Error); ok {
 		return pe
 	}
+	if s.readErr == errTrailingGzip {
+		return s.errorf("%v", errTrailingGzip)
+	}
 	if s.readErr != nil && s.readErr != io.ErrUnexpectedEOF {
 		return &Error{Section: s.section, Offset: s.offset(), Msg: "read failed: " + s.readErr.Error()}
 	}
