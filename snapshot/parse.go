@@ -628,14 +628,14 @@ var stringNamed = func() (m [256]uint32) {
 	return m
 }()
 
-// extend returns s lengthened by m elements. It grows s eightfold at a
+// extend returns s lengthened by m elements. It grows s sixteenfold at a
 // time, up to limit (the declared count), so that memory stays within a
 // small multiple of what was read while a big snapshot is copied only a
-// few times, and the last copy costs an eighth of the column.
+// few times, and the last copy costs a sixteenth of the column.
 func extend[E any](s []E, m, limit int) []E {
 	n := len(s) + m
 	if n > cap(s) {
-		c := max(n, min(8*cap(s), limit))
+		c := max(n, min(16*cap(s), limit))
 		t := make([]E, len(s), c)
 		copy(t, s)
 		s = t
