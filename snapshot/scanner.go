@@ -584,6 +584,11 @@ func (s *scanner) uintArray(batch []uint64, consume func([]uint64) ([]uint64, er
 					s.pos += i
 					return s.errorf("missing comma between numbers")
 				}
+				if state == inNumber && v == 0 {
+					// JSON has no leading zeros ("007"); V8 never writes them.
+					s.pos += i
+					return s.errorf("number with a leading zero")
+				}
 				if v >= maxSafe/10 {
 					s.pos += i
 					return s.errorf("number out of range")
@@ -676,6 +681,10 @@ func fastNumbers(b []byte, i int, batch []uint64, n int) (next, filled int, v ui
 			}
 			end := bits.TrailingZeros64(ends) + 1
 			ends &= ends - 1
+			if blk[at&63] == '0' && end-at > 1 {
+				// A leading zero: the slow path rejects the next digit.
+				return i + at + 1, n, 0, true
+			}
 			var x uint64
 			if k := end - at; k <= 8 {
 				x = digitWord(blk[at&63:], k) // the store converts it
@@ -834,6 +843,9 @@ func (s *scanner) integer() (int64, error) {
 		d := s.buf[s.pos] - '0'
 		if d > 9 {
 			break
+		}
+		if digits == 1 && v == 0 {
+			return 0, s.errorf("number with a leading zero")
 		}
 		if v >= maxSafe/10 {
 			return 0, s.errorf("number out of range")
