@@ -220,6 +220,11 @@ var badCases = []badCase{
 	{"JSON array", literal("[1,2,3]"), "header", "not a heap snapshot"},
 	{"JSON string", literal(`"snapshot"`), "header", "not a heap snapshot"},
 	{"empty object", literal("{}"), "header", `expected '"'`},
+	// What Bun.generateHeapSnapshot() returns, JSON.stringify'd (SYNTHETIC).
+	{"JavaScriptCore (Bun) snapshot", literal(`{"version":2,"type":"Inspector","nodes":[0,0,0,0],"nodeClassNames":["<root>"],"edges":[],"edgeTypes":["Internal","Property","Index","Variable"],"edgeNames":[]}`),
+		"header", "not a V8 heap snapshot (this looks like a JavaScriptCore/Bun snapshot: it starts with \"version\""},
+	{"JavaScriptCore snapshot, nodes first", literal(`{"nodes":[0,0,0,0],"nodeClassNames":["<root>"],"version":2}`), "header", `section "nodes" comes before the snapshot header`},
+	{"JavaScriptCore GC debugging snapshot", literal(`{"type":"GCDebugging","version":2,"nodes":[]}`), "header", "JavaScriptCore/Bun snapshot: it starts with \"type\""},
 	{"only the snapshot header", literal(`{"snapshot":` + tinyMeta + `"node_count":1,"edge_count":0}}`), "nodes", "section missing"},
 	{"no nodes at all", literal(`{"snapshot":` + tinyMeta + `"node_count":0,"edge_count":0},"nodes":[],"edges":[],"strings":[]}`), "snapshot", "node_count is 0"},
 

@@ -175,6 +175,9 @@ func (p *parser) document() error {
 		}
 		p.seen[name] = true
 		if name != "snapshot" && !p.seen["snapshot"] {
+			if jscKeys[name] {
+				return s.errorf("not a V8 heap snapshot (this looks like a JavaScriptCore/Bun snapshot: it starts with %q, where V8 writes \"snapshot\"; heapscope reads the snapshots of V8: Node.js, Chromium, Electron, Deno)", name)
+			}
 			return s.errorf("section %q comes before the snapshot header", name)
 		}
 		s.section = sectionName(name)
@@ -209,6 +212,15 @@ func (p *parser) document() error {
 		}
 	}
 	return nil
+}
+
+// jscKeys are the top-level keys of a JavaScriptCore heap snapshot (Bun's
+// Bun.generateHeapSnapshot(), Safari's Web Inspector: WebKit's
+// HeapSnapshotBuilder), {"version":2,"type":"Inspector","nodes":[...],
+// "nodeClassNames":[...],"edges":[...],"edgeTypes":[...],"edgeNames":[...]},
+// less the two that V8's format has too.
+var jscKeys = map[string]bool{
+	"version": true, "type": true, "nodeClassNames": true, "edgeTypes": true, "edgeNames": true, "roots": true, "labels": true,
 }
 
 // sectionName is how errors name a section: as the file spells it when

@@ -54,3 +54,14 @@ func TestLoneSurrogates(t *testing.T) {
 		t.Errorf("json: keys %v, want two distinct ones", keys)
 	}
 }
+
+// TestBunSnapshot: a JavaScriptCore snapshot (Bun.generateHeapSnapshot(),
+// SYNTHETIC here) is named as such.
+func TestBunSnapshot(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bun.heapsnapshot")
+	bun := `{"version":2,"type":"Inspector","nodes":[0,0,0,0],"nodeClassNames":["<root>"],"edges":[],"edgeTypes":["Internal","Property","Index","Variable"],"edgeNames":[]}`
+	if err := os.WriteFile(path, []byte(bun), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	checkBadInputExit(t, runBadInput(t, nil, "summary", path), "header", "not a V8 heap snapshot (this looks like a JavaScriptCore/Bun snapshot")
+}
