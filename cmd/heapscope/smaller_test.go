@@ -4,10 +4,12 @@ package main
 
 import (
 	"encoding/json"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestLoneSurrogates: two classes whose names differ only in their lone
@@ -64,4 +66,26 @@ func TestBunSnapshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkBadInputExit(t, runBadInput(t, nil, "summary", path), "header", "not a V8 heap snapshot (this looks like a JavaScriptCore/Bun snapshot")
+}
+
+// TestAttachClosedPort: attaching to an address where nothing listens
+// says "connection refused" at once, not after the 10 s wait for an
+// inspector that is opening.
+func TestAttachClosedPort(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	start := time.Now()
+	r := runBadInput(t, nil, "attach", addr)
+	took := time.Since(start)
+	line, ok := strings.CutSuffix(r.stderr, "\n")
+	if r.code == 0 || !ok || strings.Contains(line, "\n") || !strings.Contains(line, "connection refused") {
+		t.Errorf("exit %d, stderr %q; want one line saying connection refused", r.code, r.stderr)
+	}
+	if took > 3*time.Second {
+		t.Errorf("took %v, want at once", took)
+	}
 }
