@@ -21,6 +21,12 @@ type Options struct {
 	// counts that the input cannot possibly hold are rejected up front, so a
 	// hostile header cannot make the parser reserve memory.
 	Size int64
+	// Held is how many bytes of the input are really there when known
+	// (0 if not): a regular file's allocated blocks, less than Size for a
+	// sparse file, whose holes read as zeros. When the declared counts fit
+	// in what is held, the columns are reserved whole up front, which
+	// saves the copies of growing them; else they grow with what is read.
+	Held int64
 	// Progress, if set, is called with the number of input bytes consumed so
 	// far, once per chunk read.
 	Progress func(bytesRead int64)
@@ -53,7 +59,7 @@ func ReadFile(path string, opt Options) (*Snapshot, error) {
 		}
 		defer f.Close()
 		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
-			opt.Size = st.Size()
+			opt.Size, opt.Held = st.Size(), heldBytes(st)
 		}
 		r = f
 	}
@@ -71,7 +77,7 @@ func Read(r io.Reader, opt Options) (*Snapshot, error) {
 		// No zr.Close: the scanner's read-ahead goroutine may still be in
 		// zr.Read when parse returns early, and Close would race with it
 		// (Close frees nothing; it does not close br).
-		opt.Size = 0 // the decompressed size is unknown
+		opt.Size, opt.Held = 0, 0 // the decompressed size is unknown
 		return parse(&gzipMembers{zr: zr, br: br}, opt)
 	}
 	return parse(br, opt)
@@ -138,6 +144,10 @@ type parser struct {
 	maxNodeName StringID
 	maxEdgeName uint32
 	anyTrace    bool
+
+	// reserveAll is set when the input holds what the declared counts
+	// need (Options.Held): capHint then reserves them whole.
+	reserveAll bool
 }
 
 func parse(r io.Reader, opt Options) (*Snapshot, error) {
@@ -300,12 +310,11 @@ func (p *parser) header() error {
 	if m.NodeCount > math.MaxUint32-1 || m.EdgeCount > math.MaxUint32-1 {
 		return &Error{Section: "snapshot", Offset: start, Msg: fmt.Sprintf("node_count %d or edge_count %d exceeds what heapscope supports (2^32-2)", m.NodeCount, m.EdgeCount)}
 	}
-	if p.opt.Size > 0 {
-		need := (m.NodeCount*uint64(p.nf) + m.EdgeCount*uint64(p.ef)) * minBytesPerValue
-		if need > uint64(p.opt.Size) {
-			return &Error{Section: "snapshot", Offset: start, Msg: fmt.Sprintf("declared node_count %d and edge_count %d need at least %d bytes, but the input has %d", m.NodeCount, m.EdgeCount, need, p.opt.Size)}
-		}
+	need := (m.NodeCount*uint64(p.nf) + m.EdgeCount*uint64(p.ef)) * minBytesPerValue
+	if p.opt.Size > 0 && need > uint64(p.opt.Size) {
+		return &Error{Section: "snapshot", Offset: start, Msg: fmt.Sprintf("declared node_count %d and edge_count %d need at least %d bytes, but the input has %d", m.NodeCount, m.EdgeCount, need, p.opt.Size)}
 	}
+	p.reserveAll = p.opt.Held > 0 && need <= uint64(p.opt.Held)
 	if m.NodeCount == 0 {
 		// The analyses start from the root node; a graph without one is
 		// not a heap snapshot.
@@ -320,10 +329,14 @@ func (p *parser) header() error {
 }
 
 // capHint is how many entries to reserve for a declared count before any
-// is read: at most 1 Mi. The columns then grow by what was read (see
-// extend), never by the declared count or the file's size alone: a header
-// can declare anything, and a sparse file can be 40 GB of nothing.
+// is read: all of them when the input really holds what the counts need
+// (Options.Held), else at most 1 Mi, and the columns grow by what was
+// read (see extend). Never by the declared count or the file's size alone:
+// a header can declare anything, and a sparse file can be 40 GB of nothing.
 func (p *parser) capHint(declared uint64) int {
+	if p.reserveAll {
+		return int(declared)
+	}
 	return int(min(declared, 1<<20))
 }
 
