@@ -123,3 +123,38 @@ func TestSparseFile(t *testing.T) {
 		})
 	}
 }
+
+// TestManyEmptyStrings: a string table of far more strings than the nodes
+// and edges can name (a gzip bomb of "",) is rejected once past the bound,
+// not kept.
+func TestManyEmptyStrings(t *testing.T) {
+	const n = 64 << 20 // bytes of `"",`
+	i := strings.Index(tinySnapshot, `"strings":[`) + len(`"strings":[`)
+	in := io.MultiReader(strings.NewReader(tinySnapshot[:i]), &patternReader{pattern: `"",`, n: n}, strings.NewReader(tinySnapshot[i:]))
+	var err error
+	alloc := totalAlloc(func() { _, err = snapshot.Read(in, snapshot.Options{}) })
+	checkError(t, err, -1, "strings", "more strings than the nodes, edges and trace functions can name (65542)")
+	if alloc > 64<<20 {
+		t.Errorf("rejecting %d MiB of empty strings allocated %d MiB", n>>20, alloc>>20)
+	}
+}
+
+// patternReader yields n bytes of pattern repeated.
+type patternReader struct {
+	pattern string
+	n       int64
+	at      int
+}
+
+func (p *patternReader) Read(b []byte) (int, error) {
+	if p.n <= 0 {
+		return 0, io.EOF
+	}
+	b = b[:min(int64(len(b)), p.n)]
+	for i := range b {
+		b[i] = p.pattern[p.at]
+		p.at = (p.at + 1) % len(p.pattern)
+	}
+	p.n -= int64(len(b))
+	return len(b), nil
+}

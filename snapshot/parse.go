@@ -43,6 +43,11 @@ const (
 	maxStringTableBytes = 4 << 30
 )
 
+// stringSlack is how many strings beyond those the sections can name the
+// string table may hold: V8 writes none, but a tool that rewrites
+// snapshots may keep a few.
+const stringSlack = 1 << 16
+
 // minBytesPerValue is the least input one array value needs: a digit and a comma.
 const minBytesPerValue = 2
 
@@ -735,6 +740,15 @@ func (p *parser) strings() error {
 		t.off = make([]uint64, 0, rest/16+1)
 	}
 	t.off = append(t.off[:0], 0)
+	// V8 writes only the strings something names: a node, an edge, a
+	// function of the allocation traces (its name and script), and one
+	// placeholder. Once those sections are in, more strings than they
+	// can name are not a V8 snapshot; the bound keeps a gzip bomb of
+	// empty strings from growing the table without end.
+	maxStrings := math.MaxInt
+	if p.seen["nodes"] && p.seen["edges"] {
+		maxStrings = len(p.snap.NodeIDs) + len(p.snap.EdgeTo) + 2*len(p.snap.TraceFunctionInfos) + stringSlack
+	}
 	if c, err := s.peek(); err != nil {
 		return err
 	} else if c == ']' {
@@ -749,6 +763,9 @@ func (p *parser) strings() error {
 		}
 		if len(t.data) > maxStringTableBytes {
 			return s.errorf("string table larger than %s", byteSize(maxStringTableBytes))
+		}
+		if len(t.off) > maxStrings {
+			return s.errorf("more strings than the nodes, edges and trace functions can name (%d)", maxStrings)
 		}
 		t.off = append(t.off, uint64(len(t.data)))
 		c, err := s.peek()

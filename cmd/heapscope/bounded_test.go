@@ -29,8 +29,8 @@ func tinySnapshotText(t *testing.T) string {
 }
 
 // writeBomb writes a gzip file: snap with its first occurrence of at
-// replaced by prefix, n bytes of 'a' and suffix.
-func writeBomb(t *testing.T, name, snap, at, prefix string, n int, suffix string) string {
+// replaced by prefix, n bytes of fill repeated and suffix.
+func writeBomb(t *testing.T, name, snap, at, prefix, fill string, n int, suffix string) string {
 	t.Helper()
 	i := strings.Index(snap, at)
 	if i < 0 {
@@ -45,7 +45,7 @@ func writeBomb(t *testing.T, name, snap, at, prefix string, n int, suffix string
 	bw := bufio.NewWriter(f)
 	zw, _ := gzip.NewWriterLevel(bw, gzip.BestCompression)
 	zw.Write([]byte(snap[:i] + prefix))
-	block := []byte(strings.Repeat("a", 1<<20))
+	block := []byte(strings.Repeat(fill, (1<<20)/len(fill)))
 	for ; n > 0; n -= len(block) {
 		zw.Write(block[:min(n, len(block))])
 	}
@@ -74,22 +74,30 @@ func checkRSS(t *testing.T, r badInputResult, limit int64) {
 
 // TestBoundedGzipBombs: a small .gz holding one 512 MiB string in a section
 // heapscope skips is read in little memory; one holding a 1 GiB string in
-// the string table is rejected at the 16 MiB cap, in little memory.
+// the string table is rejected at the 16 MiB cap, and one holding a
+// gigabyte of empty strings once past what the nodes can name, in little
+// memory.
 func TestBoundedGzipBombs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("decompresses a gigabyte")
 	}
 	snap := tinySnapshotText(t)
-	skipped := writeBomb(t, "skipped.heapsnapshot.gz", snap, `"trace_function_infos":[],`, `"x_unknown":{"s":"`, 512<<20, `"},"trace_function_infos":[],`)
+	skipped := writeBomb(t, "skipped.heapsnapshot.gz", snap, `"trace_function_infos":[],`, `"x_unknown":{"s":"`, "a", 512<<20, `"},"trace_function_infos":[],`)
 	r := runBadInput(t, nil, "summary", skipped)
 	if r.code != 0 || !strings.Contains(r.stdout, "3 nodes") {
 		t.Errorf("summary of a snapshot with a long skipped string: exit %d, stderr %q, stdout %.200q", r.code, r.stderr, r.stdout)
 	}
 	checkRSS(t, r, 100<<20)
 
-	str := writeBomb(t, "string.heapsnapshot.gz", snap, `"hello"`, `"`, 1<<30, `"`)
+	str := writeBomb(t, "string.heapsnapshot.gz", snap, `"hello"`, `"`, "a", 1<<30, `"`)
 	r = runBadInput(t, nil, "summary", str)
 	checkBadInputExit(t, r, "strings", "string longer than 16 MiB")
+	checkRSS(t, r, 100<<20)
+
+	// A gigabyte of empty strings: more than the nodes and edges can name.
+	empty := writeBomb(t, "empty-strings.heapsnapshot.gz", snap, `"strings":[`, `"strings":[`, `"",`, 1<<30, ``)
+	r = runBadInput(t, nil, "summary", empty)
+	checkBadInputExit(t, r, "strings", "more strings than the nodes, edges and trace functions can name")
 	checkRSS(t, r, 100<<20)
 }
 
