@@ -313,6 +313,7 @@ var badCases = []badCase{
 	{"location line beyond 32 bits", tiny(`"locations":[7,1,2,3]`, `"locations":[7,1,2147483648,3]`), "locations", "location 0: value out of range"},
 	{"negative location script", tiny(`"locations":[7,1,2,3]`, `"locations":[7,-1,2,3]`), "locations", "location 0: value out of range"},
 	{"float in locations", tiny(`"locations":[7,1,2,3]`, `"locations":[7,1,2.5,3]`), "locations", "number is not an integer"},
+	{"more locations than nodes", tiny(`"locations":[7,1,2,3]`, `"locations":[7,1,2,3,7,1,2,3,7,1,2,3,7,1,2,3]`), "locations", "more locations than nodes (3)"},
 	{"location record incomplete", tiny(`"locations":[7,1,2,3]`, `"locations":[7,1,2]`), "locations", "not a multiple of 4 fields"},
 	{"negative sample", tiny(`"samples":[]`, `"samples":[1,-1]`), "samples", "sample 0: negative value"},
 	{"huge number in samples", tiny(`"samples":[]`, `"samples":[1,99999999999999999]`), "samples", "number out of range"},

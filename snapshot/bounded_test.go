@@ -158,3 +158,17 @@ func (p *patternReader) Read(b []byte) (int, error) {
 	p.n -= int64(len(b))
 	return len(b), nil
 }
+
+// TestManyLocations: more locations than nodes (a gzip bomb of them) are
+// rejected once past the node count, not kept.
+func TestManyLocations(t *testing.T) {
+	const n = 64 << 20
+	i := strings.Index(tinySnapshot, `"locations":[`) + len(`"locations":[`)
+	in := io.MultiReader(strings.NewReader(tinySnapshot[:i]), &patternReader{pattern: `7,1,2,3,`, n: n}, strings.NewReader(tinySnapshot[i:]))
+	var err error
+	alloc := totalAlloc(func() { _, err = snapshot.Read(in, snapshot.Options{}) })
+	checkError(t, err, -1, "locations", "more locations than nodes (3)")
+	if alloc > 64<<20 {
+		t.Errorf("rejecting %d MiB of locations allocated %d MiB", n>>20, alloc>>20)
+	}
+}

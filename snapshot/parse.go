@@ -868,7 +868,16 @@ func (p *parser) locations() error {
 		}
 		return 0
 	}
+	// V8 writes at most one location a node: more are not a snapshot, and
+	// the bound keeps a gzip bomb of locations from growing them.
+	maxLocs := int(p.snap.Meta.NodeCount)
+	if p.seen["nodes"] {
+		maxLocs = len(p.snap.NodeIDs)
+	}
 	rec := func(r []int64) error {
+		if len(p.snap.Locations) >= maxLocs {
+			return p.s.errorf("more locations than nodes (%d)", maxLocs)
+		}
 		switch location(r) {
 		case 1:
 			return p.s.errorf("location %d: object_index %d does not point at a node", len(p.snap.Locations), r[obj])
@@ -887,6 +896,9 @@ func (p *parser) locations() error {
 	bulk := func(vals []uint64) bool {
 		locs := p.snap.Locations
 		start := len(locs)
+		if start+len(vals)/len(lf) > maxLocs {
+			return false // rec finds the one too many
+		}
 		for ; len(vals) >= len(lf); vals = vals[len(lf):] {
 			o, sc, ln, cl := number(vals[obj]), number(vals[script]), number(vals[line]), number(vals[col])
 			q, low := bits.Mul64(c, o)
