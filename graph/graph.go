@@ -16,6 +16,7 @@ import (
 	"sync"
 
 	"github.com/heapscope/heapscope/internal/overlap"
+	"github.com/heapscope/heapscope/internal/panicerr"
 	"github.com/heapscope/heapscope/snapshot"
 )
 
@@ -142,12 +143,10 @@ func Analyze(s *snapshot.Snapshot, opt Options) *Graph {
 	// page-owned flags, then the in-degrees and (at its very end) the
 	// shallow sizes, which the other chain computes first; distances and
 	// class names need the DOM state.
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+	dominators := panicerr.Go("graph: dominator tree", func() error {
 		g.buildDominators()
-	}()
+		return nil
+	})
 	g.countInDegrees()
 	g.inDegreeDone.Done()
 	faultIn(g.late)
@@ -171,7 +170,9 @@ func Analyze(s *snapshot.Snapshot, opt Options) *Graph {
 	applyInterfaces(g.Graph, g.Class, g.Interfaces, g.addStringUnique)
 	opt.Overlap.Run(g.Graph)
 	phase("finishing the dominator tree")
-	wg.Wait()
+	// A panic in the dominator chain is raised again here, in the
+	// caller's goroutine, whose own recover reports it.
+	panicerr.Raise(<-dominators)
 	return g.Graph
 }
 

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/heapscope/heapscope/inspector"
@@ -78,6 +79,12 @@ func attach(ctx context.Context, what string, o AttachOptions) (*Session, error)
 		addr := net.JoinHostPort(host, port)
 		fctx, cancel := context.WithTimeout(ctx, o.Timeout)
 		defer cancel()
+		// FindTarget waits for an inspector that is opening (a process sent
+		// SIGUSR1); at an address the user gave, a refused connection
+		// means none is coming: say so at once.
+		if _, err := inspector.List(fctx, addr); errors.Is(err, syscall.ECONNREFUSED) {
+			return nil, fmt.Errorf("no Node.js inspector at %s: connection refused (start node with --inspect=%s, or attach by PID)", addr, addr)
+		}
 		ws, err := inspector.FindTarget(fctx, addr)
 		if err != nil {
 			return nil, fmt.Errorf("no Node.js inspector at %s: %w", addr, err)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/heapscope/heapscope/inspector"
+	"github.com/heapscope/heapscope/internal/panicerr"
 )
 
 // HTTPDriver sends GET requests to one loopback URL of the program under
@@ -122,14 +123,14 @@ func (d *HTTPDriver) Run(ctx context.Context, n int) error {
 		go func() {
 			defer wg.Done()
 			for next.Add(1) <= int64(n) {
-				if err := d.get(ctx); err != nil {
+				if err := panicerr.Call("hunt: an HTTP request", func() error { return d.get(ctx) }); err != nil {
 					failed.Add(1)
 					mu.Lock()
 					if first == nil {
 						first = err
 					}
 					mu.Unlock()
-					if ctx.Err() != nil {
+					if _, ok := err.(*panicerr.Error); ok || ctx.Err() != nil {
 						return
 					}
 				}

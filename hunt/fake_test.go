@@ -4,6 +4,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -19,6 +20,7 @@ import (
 	"github.com/heapscope/heapscope/huntdir"
 	"github.com/heapscope/heapscope/inspector"
 	"github.com/heapscope/heapscope/internal/corpustest"
+	"github.com/heapscope/heapscope/internal/panicerr"
 	"github.com/heapscope/heapscope/leak"
 )
 
@@ -401,5 +403,32 @@ func TestSessionClosesOnce(t *testing.T) {
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestPanicInSnapshotGoroutines: a panic in a goroutine of a snapshot's
+// streaming ends the snapshot with that panic as its error, not the
+// process (issue 13, item 3).
+func TestPanicInSnapshotGoroutines(t *testing.T) {
+	for _, where := range []string{"hunt: parsing the snapshot", "snapshot: read-ahead", "hunt: the idle watch"} {
+		t.Run(where, func(t *testing.T) {
+			f := &fakeNode{t: t, snapshots: series}
+			tg := f.start(t)
+			defer panicerr.Inject(where)()
+			done := make(chan error, 1)
+			go func() {
+				_, _, err := tg.Snapshot(context.Background(), SnapshotOptions{Label: "snapshot 1 of 3"})
+				done <- err
+			}()
+			select {
+			case err := <-done:
+				var pe *panicerr.Error
+				if !errors.As(err, &pe) || pe.Where != where {
+					t.Fatalf("error %v, want the panic in %q", err, where)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("snapshot hangs after a panic")
+			}
+		})
 	}
 }

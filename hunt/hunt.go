@@ -11,6 +11,7 @@ import (
 	"github.com/dustin/go-humanize"
 
 	"github.com/heapscope/heapscope/huntdir"
+	"github.com/heapscope/heapscope/internal/panicerr"
 	"github.com/heapscope/heapscope/leak"
 	"github.com/heapscope/heapscope/object"
 	"github.com/heapscope/heapscope/report"
@@ -459,7 +460,7 @@ func (h *hunter) drive(ctx context.Context, n int) error {
 	errc := make(chan error, 1)
 	dctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	go func() { errc <- h.driver.Run(dctx, n) }()
+	go func() { errc <- panicerr.Call("hunt: the driver", func() error { return h.driver.Run(dctx, n) }) }()
 	select {
 	case err := <-errc:
 		return err

@@ -13,10 +13,12 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/heapscope/heapscope/inspector"
+	"github.com/heapscope/heapscope/internal/panicerr"
 )
 
 // startOptions controls startProgram.
@@ -44,8 +46,11 @@ type program struct {
 	finishOnce sync.Once
 	waitErr    error
 	stderrDone chan struct{}
-	tail       *tail
-	argv0      string
+	// crash is a panic in reading the program's stderr, as an error; the
+	// program is killed and ExitError reports it.
+	crash atomic.Pointer[panicerr.Error]
+	tail  *tail
+	argv0 string
 }
 
 // settleDelay is how long startProgram waits after the inspector's announcement.
@@ -100,9 +105,15 @@ func startProgram(ctx context.Context, o startOptions) (*program, error) {
 	pw.Close()
 	p := &program{cmd: cmd, exited: make(chan struct{}), finishing: make(chan struct{}), stderrDone: make(chan struct{}), tail: &tail{max: tailLines}, argv0: filepath.Base(o.Args[0])}
 	urls := make(chan string, 1)
-	go p.readStderr(pr, o.Stderr, urls)
 	go func() {
-		p.waitErr = cmd.Wait()
+		err := panicerr.Call("hunt: reading the program's stderr", func() error { p.readStderr(pr, o.Stderr, urls); return nil })
+		if pe, ok := err.(*panicerr.Error); ok {
+			p.crash.Store(pe)
+			cmd.Process.Kill()
+		}
+	}()
+	go func() {
+		p.waitErr = panicerr.Call("hunt: waiting for the program", cmd.Wait)
 		close(p.exited)
 	}()
 
@@ -262,6 +273,9 @@ func (p *program) ExitError() error {
 	select {
 	case <-p.stderrDone:
 	case <-time.After(time.Second):
+	}
+	if pe := p.crash.Load(); pe != nil {
+		return pe
 	}
 	how := "ended"
 	if st := p.cmd.ProcessState; st != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/heapscope/heapscope/inspector"
+	"github.com/heapscope/heapscope/internal/panicerr"
 )
 
 // SessionOptions are how a session talks to its process.
@@ -249,15 +250,26 @@ func (s *Session) Close() error {
 // the session is closed and the exit awaited. exitErr describes the end.
 func programEnd(prog *program, c *inspector.Client) (end <-chan struct{}, exitErr func() error) {
 	done := make(chan struct{})
+	var crash error
 	go func() {
-		select {
-		case <-prog.Exited():
-		case <-prog.Finishing():
-			c.Close()
-		}
+		crash = panicerr.Call("hunt: watching the program", func() error {
+			select {
+			case <-prog.Exited():
+			case <-prog.Finishing():
+				c.Close()
+			}
+			return nil
+		})
 		close(done)
 	}()
 	return done, func() error {
+		select {
+		case <-done:
+			if crash != nil {
+				return crash
+			}
+		default:
+		}
 		select {
 		case <-prog.Exited():
 		case <-time.After(5 * time.Second):

@@ -18,6 +18,7 @@ import (
 	"github.com/heapscope/heapscope/graph"
 	"github.com/heapscope/heapscope/huntdir"
 	"github.com/heapscope/heapscope/inspector"
+	"github.com/heapscope/heapscope/internal/panicerr"
 	"github.com/heapscope/heapscope/snapshot"
 )
 
@@ -198,18 +199,22 @@ func (t *Target) Snapshot(ctx context.Context, opt SnapshotOptions) (*graph.Grap
 func idleWatch(d time.Duration, last func() int64, stop func(error)) (cancel func()) {
 	done := make(chan struct{})
 	go func() {
-		tick := time.NewTicker(min(d/4, time.Second))
-		defer tick.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-				if idle := time.Since(time.Unix(0, last())); idle > d {
-					stop(fmt.Errorf("no progress from V8 for %s", idle.Round(time.Second)))
-					return
+		err := panicerr.Call("hunt: the idle watch", func() error {
+			tick := time.NewTicker(min(d/4, time.Second))
+			defer tick.Stop()
+			for {
+				select {
+				case <-done:
+					return nil
+				case <-tick.C:
+					if idle := time.Since(time.Unix(0, last())); idle > d {
+						return fmt.Errorf("no progress from V8 for %s", idle.Round(time.Second))
+					}
 				}
 			}
+		})
+		if err != nil {
+			stop(err)
 		}
 	}()
 	var once sync.Once
@@ -285,12 +290,16 @@ func (t *Target) snapshotCDP(ctx context.Context, m *meter, opt SnapshotOptions)
 	}
 	done := make(chan parsed, 1)
 	go func() {
-		s, err := snapshot.Read(m, snapshot.Options{})
+		var s *snapshot.Snapshot
+		err := panicerr.Call("hunt: parsing the snapshot", func() (err error) {
+			s, err = snapshot.Read(m, snapshot.Options{})
+			return err
+		})
 		if err != nil {
 			pr.CloseWithError(err)
 		} else {
 			// Anything after the document is ignored; keep the writer from blocking.
-			go io.Copy(io.Discard, pr)
+			panicerr.Go("hunt: draining the snapshot", func() error { _, err := io.Copy(io.Discard, pr); return err })
 		}
 		done <- parsed{s, err}
 	}()
@@ -372,12 +381,16 @@ func (t *Target) snapshotFIFO(ctx context.Context, m *meter) (*snapshot.Snapshot
 	opened := make(chan *os.File, 1)
 	openErr := make(chan error, 1)
 	go func() {
-		f, err := os.OpenFile(path, os.O_RDONLY, 0)
+		err := panicerr.Call("hunt: opening the FIFO", func() error {
+			f, err := os.OpenFile(path, os.O_RDONLY, 0)
+			if err == nil {
+				opened <- f
+			}
+			return err
+		})
 		if err != nil {
 			openErr <- err
-			return
 		}
-		opened <- f
 	}()
 
 	type evalResult struct{ err error }
@@ -385,9 +398,11 @@ func (t *Target) snapshotFIFO(ctx context.Context, m *meter) (*snapshot.Snapshot
 	cctx, cancel := longCall(ctx)
 	defer cancel(nil)
 	go func() {
-		var written string
-		expr := fmt.Sprintf("require('v8').writeHeapSnapshot(%s)", jsString(path))
-		evalDone <- evalResult{t.C.Evaluate(cctx, expr, &written)}
+		evalDone <- evalResult{panicerr.Call("hunt: writing the snapshot", func() error {
+			var written string
+			expr := fmt.Sprintf("require('v8').writeHeapSnapshot(%s)", jsString(path))
+			return t.C.Evaluate(cctx, expr, &written)
+		})}
 	}()
 
 	// unblock makes a pending open(2) of the read end return (then read

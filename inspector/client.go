@@ -23,6 +23,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/heapscope/heapscope/internal/panicerr"
 )
 
 // MaxMessageBytes bounds one protocol message. Node.js sends heap snapshot
@@ -133,7 +135,12 @@ func Dial(ctx context.Context, wsURL string) (*Client, error) {
 		subs:    map[string]map[int]func(json.RawMessage){},
 		done:    make(chan struct{}),
 	}
-	go c.readLoop()
+	go func() {
+		if err := panicerr.Call("inspector: reading messages", func() error { c.readLoop(); return nil }); err != nil {
+			c.fail(err)
+			c.conn.CloseNow()
+		}
+	}()
 	return c, nil
 }
 

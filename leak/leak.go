@@ -175,6 +175,7 @@ type earlier struct {
 	// done is closed once the fields above are set: a snapshot known not
 	// to be the last is reduced in the background (Series.AddEarlier).
 	done chan struct{}
+	err  error // why the reduction failed (a panic), once done
 }
 
 // reduce reduces g, a snapshot of a series other than the last, named
@@ -225,11 +226,12 @@ func sameInterfaces(a, b []graph.Interface) bool {
 	})
 }
 
-// wait returns once e is reduced.
-func (e *earlier) wait() {
+// wait returns once e is reduced, with the reduction's error.
+func (e *earlier) wait() error {
 	if e.done != nil {
 		<-e.done
 	}
+	return e.err
 }
 
 func snapshotInfo(g *graph.Graph, name string) SnapshotInfo {
@@ -273,7 +275,9 @@ func analyze(earlier []*earlier, last *graph.Graph, lastName string, lastRows []
 		opt.MaxCandidates = DefaultMaxCandidates
 	}
 	for _, e := range earlier {
-		e.wait()
+		if err := e.wait(); err != nil {
+			return nil, err
+		}
 	}
 	n := len(earlier) + 1
 	rep := &Report{Verdict: "no-leak", MinGrowth: opt.MinGrowth, Findings: []Finding{}}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/heapscope/heapscope/diff"
 	"github.com/heapscope/heapscope/graph"
+	"github.com/heapscope/heapscope/internal/panicerr"
 )
 
 // ProcessError is Report's error when two consecutive snapshots of a series
@@ -30,7 +31,7 @@ type processCheck struct {
 	name string
 	prev *processCheck // nil for the first snapshot, and once checked
 	ids  *diff.IDs     // until the next snapshot is checked
-	err  *ProcessError // set if the test fails
+	err  error         // set if the test fails (a *ProcessError) or panics
 	done chan struct{} // closed once ids and err are set
 }
 
@@ -46,7 +47,27 @@ func (s *Series) newCheck(name string) *processCheck {
 }
 
 // run reads g's ids and, once the snapshot before is read, tests the two.
-func (c *processCheck) run(g *graph.Graph) { c.runIDs(diff.NewIDs(g.S)) }
+func (c *processCheck) run(g *graph.Graph) {
+	var ids *diff.IDs
+	if err := panicerr.Call("leak: reading the ids of "+c.name, func() error { ids = diff.NewIDs(g.S); return nil }); err != nil {
+		c.fail(err)
+		return
+	}
+	c.runIDs(ids)
+}
+
+// start runs c in a goroutine of its own.
+func (c *processCheck) start(g *graph.Graph) { go c.run(g) }
+
+// fail ends c with err, for a check that could not run.
+func (c *processCheck) fail(err error) {
+	c.err = err
+	if p := c.prev; p != nil {
+		<-p.done
+		p.ids, c.prev = nil, nil
+	}
+	close(c.done)
+}
 
 // runIDs is run with the snapshot's ids already read.
 func (c *processCheck) runIDs(ids *diff.IDs) {
@@ -54,9 +75,12 @@ func (c *processCheck) runIDs(ids *diff.IDs) {
 	c.ids = ids
 	if p := c.prev; p != nil {
 		<-p.done
-		if r := diff.CheckProcess(p.ids, c.ids); r.OtherProcess {
-			c.err = &ProcessError{Base: p.name, Target: c.name, Check: r}
-		}
+		c.err = panicerr.Call("leak: the test of one process", func() error {
+			if r := diff.CheckProcess(p.ids, c.ids); r.OtherProcess {
+				return &ProcessError{Base: p.name, Target: c.name, Check: r}
+			}
+			return nil
+		})
 		p.ids, c.prev = nil, nil
 	}
 }

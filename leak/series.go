@@ -6,6 +6,7 @@ import (
 	"github.com/heapscope/heapscope/diff"
 	"github.com/heapscope/heapscope/graph"
 	"github.com/heapscope/heapscope/internal/overlap"
+	"github.com/heapscope/heapscope/internal/panicerr"
 	"github.com/heapscope/heapscope/summary"
 )
 
@@ -54,7 +55,7 @@ func (s *Series) Add(name string, g *graph.Graph) {
 	s.lastRows, s.lastPerNode = nil, nil
 	// The series keeps g for now: its test of one process runs beside
 	// whatever comes next.
-	go s.newCheck(name).run(g)
+	s.newCheck(name).start(g)
 }
 
 // AddEarlier appends g, named name, as a snapshot that will not be the
@@ -72,8 +73,11 @@ func (s *Series) AddEarlier(name string, g *graph.Graph) {
 	c := s.newCheck(name)
 	go func() {
 		defer close(e.done)
-		r := reduce(g, name)
-		e.info, e.rows, e.ids, e.retained = r.info, r.rows, r.ids, r.retained
+		e.err = panicerr.Call("leak: reducing "+name, func() error {
+			r := reduce(g, name)
+			e.info, e.rows, e.ids, e.retained = r.info, r.rows, r.ids, r.retained
+			return nil
+		})
 		c.run(g)
 	}()
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/heapscope/heapscope/graph"
 	"github.com/heapscope/heapscope/huntdir"
 	"github.com/heapscope/heapscope/internal/overlap"
+	"github.com/heapscope/heapscope/internal/panicerr"
 	"github.com/heapscope/heapscope/leak"
 	"github.com/heapscope/heapscope/progress"
 	"github.com/heapscope/heapscope/report"
@@ -180,7 +181,7 @@ func Summary(src Source, opt Options) (*SummaryResult, error) {
 	pending.Detach(g)
 	g = nil
 	runtime.GC()
-	go debug.FreeOSMemory()
+	panicerr.Go("load: freeing memory", func() error { debug.FreeOSMemory(); return nil })
 	rep.Phase("aggregating classes")
 	classes, _, totals := pending.Result()
 	return &SummaryResult{Classes: classes, Totals: totals, Scripts: scripts}, nil
@@ -296,10 +297,13 @@ func each(srcs []Source, rep *progress.Reporter, options func(k int) graph.Optio
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			g, err := analyse(src, nil, opts(k))
-			if errs[k] = err; err == nil {
-				keep(k, g)
-			}
+			errs[k] = panicerr.Call("load: loading "+src.Name, func() error {
+				g, err := analyse(src, nil, opts(k))
+				if err == nil {
+					keep(k, g)
+				}
+				return err
+			})
 		}()
 	}
 	wg.Wait()

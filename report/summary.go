@@ -7,12 +7,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/dustin/go-humanize"
 
 	"github.com/heapscope/heapscope/graph"
+	"github.com/heapscope/heapscope/leak"
 	"github.com/heapscope/heapscope/snapshot"
 	"github.com/heapscope/heapscope/summary"
 )
@@ -71,11 +73,50 @@ func (n ScriptNames) label(name string, l *snapshot.Location) string {
 	return fmt.Sprintf("%s @ script %d:%d:%d", name, l.ScriptID, l.Line+1, l.Column+1)
 }
 
-// WriteJSON writes v as indented JSON.
+// WriteJSON writes v as indented JSON. The class names and keys of the
+// reports of summary, diff and leaks are written as jsonText makes them.
 func WriteJSON(w io.Writer, v any) error {
+	switch r := v.(type) {
+	case *SummaryReport:
+		c := *r
+		c.Classes = slices.Clone(r.Classes)
+		for i := range c.Classes {
+			c.Classes[i].Name, c.Classes[i].Key = jsonText(c.Classes[i].Name, c.Classes[i].Key)
+		}
+		v = &c
+	case *DiffReport:
+		c := *r
+		c.Classes = slices.Clone(r.Classes)
+		for i := range c.Classes {
+			c.Classes[i].Name, c.Classes[i].Key = jsonText(c.Classes[i].Name, c.Classes[i].Key)
+		}
+		v = &c
+	case *leak.Report:
+		c := *r
+		c.Findings = slices.Clone(r.Findings)
+		for i := range c.Findings {
+			f := &c.Findings[i]
+			f.Class, f.Key = jsonText(f.Class, f.Key)
+			f.Related = slices.Clone(f.Related)
+			for k := range f.Related {
+				f.Related[k].Class, f.Related[k].Key = jsonText(f.Related[k].Class, f.Related[k].Key)
+			}
+		}
+		v = &c
+	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// jsonText returns a class's name and key as the JSON reports write them:
+// the name as the text prints it (snapshot.Display: a lone surrogate is one
+// U+FFFD), and the key with its invalid bytes escaped
+// (snapshot.EscapeInvalid), so that classes whose names differ only in
+// their lone surrogates keep distinct keys. encoding/json alone would make
+// every byte of a lone surrogate a U+FFFD, in both.
+func jsonText(name, key string) (string, string) {
+	return snapshot.Display(name), snapshot.EscapeInvalid(key)
 }
 
 // Size formats a byte count for people: "1.5 MiB".

@@ -220,6 +220,11 @@ var badCases = []badCase{
 	{"JSON array", literal("[1,2,3]"), "header", "not a heap snapshot"},
 	{"JSON string", literal(`"snapshot"`), "header", "not a heap snapshot"},
 	{"empty object", literal("{}"), "header", `expected '"'`},
+	// What Bun.generateHeapSnapshot() returns, JSON.stringify'd (SYNTHETIC).
+	{"JavaScriptCore (Bun) snapshot", literal(`{"version":2,"type":"Inspector","nodes":[0,0,0,0],"nodeClassNames":["<root>"],"edges":[],"edgeTypes":["Internal","Property","Index","Variable"],"edgeNames":[]}`),
+		"header", "not a V8 heap snapshot (this looks like a JavaScriptCore/Bun snapshot: it starts with \"version\""},
+	{"JavaScriptCore snapshot, nodes first", literal(`{"nodes":[0,0,0,0],"nodeClassNames":["<root>"],"version":2}`), "header", `section "nodes" comes before the snapshot header`},
+	{"JavaScriptCore GC debugging snapshot", literal(`{"type":"GCDebugging","version":2,"nodes":[]}`), "header", "JavaScriptCore/Bun snapshot: it starts with \"type\""},
 	{"only the snapshot header", literal(`{"snapshot":` + tinyMeta + `"node_count":1,"edge_count":0}}`), "nodes", "section missing"},
 	{"no nodes at all", literal(`{"snapshot":` + tinyMeta + `"node_count":0,"edge_count":0},"nodes":[],"edges":[],"strings":[]}`), "snapshot", "node_count is 0"},
 
@@ -290,6 +295,10 @@ var badCases = []badCase{
 	{"negative number in nodes", tiny(",3,1,3,32,", ",3,1,-3,32,"), "nodes", "not a non-negative integer"},
 	{"float in nodes", tiny(",3,1,3,32,", ",3,1,3,32.5,"), "nodes", "not a non-negative integer"},
 	{"exponent in edges", tiny("2,3,14", "2,3,1e1"), "edges", "not a non-negative integer"},
+	{"leading zero in nodes", tiny(",3,1,3,32,", ",3,1,3,032,"), "nodes", "number with a leading zero"},
+	{"leading zeros in edges", tiny("2,3,14", "2,3,0014"), "edges", "number with a leading zero"},
+	{"leading zero in locations", tiny(`"locations":[7,1,2,3]`, `"locations":[7,1,02,3]`), "locations", "number with a leading zero"},
+	{"real snapshot with a leading zero", real(realFirstNode, `"nodes":[9,1,1,0,6,0,007`+"\n"), "nodes", "number with a leading zero"},
 	{"number beyond 2^53 in nodes", tiny(",3,1,3,32,", ",3,1,3,99999999999999999,"), "nodes", "number out of range"},
 	{"node id beyond 32 bits", tiny(",3,1,3,32,", ",3,1,4294967296,32,"), "nodes", "node 1: id 4294967296 out of range"},
 	{"node type not in the enum", tiny(",3,1,3,32,", ",15,1,3,32,"), "nodes", "node 1: type 15 is not in meta.node_types"},
@@ -304,6 +313,7 @@ var badCases = []badCase{
 	{"location line beyond 32 bits", tiny(`"locations":[7,1,2,3]`, `"locations":[7,1,2147483648,3]`), "locations", "location 0: value out of range"},
 	{"negative location script", tiny(`"locations":[7,1,2,3]`, `"locations":[7,-1,2,3]`), "locations", "location 0: value out of range"},
 	{"float in locations", tiny(`"locations":[7,1,2,3]`, `"locations":[7,1,2.5,3]`), "locations", "number is not an integer"},
+	{"more locations than nodes", tiny(`"locations":[7,1,2,3]`, `"locations":[7,1,2,3,7,1,2,3,7,1,2,3,7,1,2,3]`), "locations", "more locations than nodes (3)"},
 	{"location record incomplete", tiny(`"locations":[7,1,2,3]`, `"locations":[7,1,2]`), "locations", "not a multiple of 4 fields"},
 	{"negative sample", tiny(`"samples":[]`, `"samples":[1,-1]`), "samples", "sample 0: negative value"},
 	{"huge number in samples", tiny(`"samples":[]`, `"samples":[1,99999999999999999]`), "samples", "number out of range"},
@@ -370,7 +380,14 @@ var gzipCases = []badCase{
 	}, "*", ""}, // what flate detects first, and where, is its business
 	{"gzip followed by garbage", func(t testing.TB) []byte {
 		return append(gzipBytes(t, []byte(tinySnapshot)), "garbage!garbage!"...)
-	}, "trailer", "read failed: gzip: invalid header"},
+	}, "trailer", "trailing data after the gzip stream"},
+	// gzip.Reader took these for the start of a truncated member.
+	{"gzip followed by a few bytes", func(t testing.TB) []byte {
+		return append(gzipBytes(t, []byte(tinySnapshot)), "\n\x00\x00"...)
+	}, "trailer", "trailing data after the gzip stream"},
+	{"gzip followed by a gzip magic", func(t testing.TB) []byte {
+		return append(gzipBytes(t, []byte(tinySnapshot)), 0x1f, 0x8b, 8)
+	}, "trailer", "unexpected end of input"},
 	{"gzip of a truncated snapshot", func(t testing.TB) []byte {
 		return gzipBytes(t, []byte(tinySnapshot[:200]))
 	}, "snapshot", "unexpected end of input"},
@@ -455,6 +472,7 @@ var badFiles = []struct{ file, section, want string }{
 	{"trailing-garbage.heapsnapshot", "trailer", "data after the end of the snapshot"},
 	{"truncated.heapsnapshot.gz", "header", "unexpected end of input"},
 	{"corrupt.heapsnapshot.gz", "trailer", "invalid checksum"},
+	{"trailing-garbage.heapsnapshot.gz", "trailer", "trailing data after the gzip stream"},
 }
 
 // TestWriteBadFiles regenerates testdata/bad from tinySnapshot when run
@@ -485,6 +503,7 @@ func TestWriteBadFiles(t *testing.T) {
 	bad := append([]byte(nil), gz...)
 	bad[len(bad)-8] ^= 0xff
 	add("corrupt.heapsnapshot.gz", bad)
+	add("trailing-garbage.heapsnapshot.gz", append(gz[:len(gz):len(gz)], "\n\x00\x00"...))
 
 	if len(want) != len(badFiles) {
 		t.Fatalf("%d files generated, badFiles lists %d", len(want), len(badFiles))
@@ -731,5 +750,19 @@ func TestRealSnapshotParses(t *testing.T) {
 	}
 	if _, err := read(gz); err != nil {
 		t.Fatalf("gzipped: %v", err)
+	}
+}
+
+// TestGzipMembers: a snapshot gzipped in several members (gzip's
+// concatenation) reads as one.
+func TestGzipMembers(t *testing.T) {
+	k := strings.Index(tinySnapshot, `"edges"`)
+	in := append(gzipBytes(t, []byte(tinySnapshot[:k])), gzipBytes(t, []byte(tinySnapshot[k:]))...)
+	s, err := read(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.NodeCount() != 3 || s.EdgeCount() != 3 {
+		t.Errorf("%d nodes, %d edges; want 3 and 3", s.NodeCount(), s.EdgeCount())
 	}
 }

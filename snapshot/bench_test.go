@@ -42,7 +42,7 @@ func BenchmarkRead(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := snapshot.Read(bytes.NewReader(data), snapshot.Options{Size: int64(len(data))}); err != nil {
+		if _, err := snapshot.Read(bytes.NewReader(data), snapshot.Options{Size: int64(len(data)), Held: int64(len(data))}); err != nil {
 			b.Fatal(err)
 		}
 	}

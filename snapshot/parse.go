@@ -3,14 +3,16 @@ package snapshot
 import (
 	"bufio"
 	"compress/gzip"
+	"errors"
 	"fmt"
 	"io"
 	"math"
 	"math/bits"
 	"os"
-	"slices"
 	"strconv"
 	"sync/atomic"
+
+	"github.com/heapscope/heapscope/internal/panicerr"
 )
 
 // Options controls Read.
@@ -19,16 +21,32 @@ type Options struct {
 	// counts that the input cannot possibly hold are rejected up front, so a
 	// hostile header cannot make the parser reserve memory.
 	Size int64
+	// Held is how many bytes of the input are really there when known
+	// (0 if not): a regular file's allocated blocks, less than Size for a
+	// sparse file, whose holes read as zeros. When the declared counts fit
+	// in what is held, the columns are reserved whole up front, which
+	// saves the copies of growing them; else they grow with what is read.
+	Held int64
 	// Progress, if set, is called with the number of input bytes consumed so
 	// far, once per chunk read.
 	Progress func(bytesRead int64)
 }
 
-// Limits on the parts of a snapshot that are not arrays of numbers.
+// Limits on the parts of a snapshot that are not arrays of numbers. V8
+// writes at most 1024 UTF-16 code units of a string (its flag
+// --heap-snapshot-string-limit), so maxStringBytes is ample, and it keeps
+// one hostile string from costing more than a few times its size in memory
+// (the string table grows while it is read) before it is rejected.
 const (
-	maxHeaderBytes = 1 << 20
-	maxStringBytes = 1 << 30
+	maxHeaderBytes      = 1 << 20
+	maxStringBytes      = 16 << 20
+	maxStringTableBytes = 4 << 30
 )
+
+// stringSlack is how many strings beyond those the sections can name the
+// string table may hold: V8 writes none, but a tool that rewrites
+// snapshots may keep a few.
+const stringSlack = 1 << 16
 
 // minBytesPerValue is the least input one array value needs: a digit and a comma.
 const minBytesPerValue = 2
@@ -46,7 +64,7 @@ func ReadFile(path string, opt Options) (*Snapshot, error) {
 		}
 		defer f.Close()
 		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
-			opt.Size = st.Size()
+			opt.Size, opt.Held = st.Size(), heldBytes(st)
 		}
 		r = f
 	}
@@ -64,10 +82,51 @@ func Read(r io.Reader, opt Options) (*Snapshot, error) {
 		// No zr.Close: the scanner's read-ahead goroutine may still be in
 		// zr.Read when parse returns early, and Close would race with it
 		// (Close frees nothing; it does not close br).
-		opt.Size = 0 // the decompressed size is unknown
-		return parse(zr, opt)
+		opt.Size, opt.Held = 0, 0 // the decompressed size is unknown
+		return parse(&gzipMembers{zr: zr, br: br}, opt)
 	}
 	return parse(br, opt)
+}
+
+// errTrailingGzip is the read error for bytes after the last complete gzip
+// member that do not start another member.
+var errTrailingGzip = errors.New("trailing data after the gzip stream")
+
+// gzipMembers reads a gzip stream of one or more members, as gzip.Reader
+// does in its multistream mode, except for what follows the last member:
+// gzip.Reader reads any bytes there as the header of another member, and
+// reports a few bytes of padding or garbage as a truncated stream
+// (io.ErrUnexpectedEOF). Here they are errTrailingGzip.
+type gzipMembers struct {
+	zr *gzip.Reader
+	br *bufio.Reader
+}
+
+func (g *gzipMembers) Read(b []byte) (int, error) {
+	g.zr.Multistream(false)
+	for {
+		n, err := g.zr.Read(b)
+		if err != io.EOF {
+			return n, err
+		}
+		// The end of a member, its checksum verified: another member, the
+		// end of the input, or trailing data.
+		magic, _ := g.br.Peek(2)
+		switch {
+		case len(magic) == 0:
+			return n, io.EOF
+		case len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b:
+			if err := g.zr.Reset(g.br); err != nil {
+				return n, err
+			}
+			g.zr.Multistream(false)
+			if n > 0 {
+				return n, nil
+			}
+		default:
+			return n, errTrailingGzip
+		}
+	}
 }
 
 type parser struct {
@@ -90,6 +149,10 @@ type parser struct {
 	maxNodeName StringID
 	maxEdgeName uint32
 	anyTrace    bool
+
+	// reserveAll is set when the input holds what the declared counts
+	// need (Options.Held): capHint then reserves them whole.
+	reserveAll bool
 }
 
 func parse(r io.Reader, opt Options) (*Snapshot, error) {
@@ -127,6 +190,9 @@ func (p *parser) document() error {
 		}
 		p.seen[name] = true
 		if name != "snapshot" && !p.seen["snapshot"] {
+			if jscKeys[name] {
+				return s.errorf("not a V8 heap snapshot (this looks like a JavaScriptCore/Bun snapshot: it starts with %q, where V8 writes \"snapshot\"; heapscope reads the snapshots of V8: Node.js, Chromium, Electron, Deno)", name)
+			}
 			return s.errorf("section %q comes before the snapshot header", name)
 		}
 		s.section = sectionName(name)
@@ -161,6 +227,15 @@ func (p *parser) document() error {
 		}
 	}
 	return nil
+}
+
+// jscKeys are the top-level keys of a JavaScriptCore heap snapshot (Bun's
+// Bun.generateHeapSnapshot(), Safari's Web Inspector: WebKit's
+// HeapSnapshotBuilder), {"version":2,"type":"Inspector","nodes":[...],
+// "nodeClassNames":[...],"edges":[...],"edgeTypes":[...],"edgeNames":[...]},
+// less the two that V8's format has too.
+var jscKeys = map[string]bool{
+	"version": true, "type": true, "nodeClassNames": true, "edgeTypes": true, "edgeNames": true, "roots": true, "labels": true,
 }
 
 // sectionName is how errors name a section: as the file spells it when
@@ -240,12 +315,11 @@ func (p *parser) header() error {
 	if m.NodeCount > math.MaxUint32-1 || m.EdgeCount > math.MaxUint32-1 {
 		return &Error{Section: "snapshot", Offset: start, Msg: fmt.Sprintf("node_count %d or edge_count %d exceeds what heapscope supports (2^32-2)", m.NodeCount, m.EdgeCount)}
 	}
-	if p.opt.Size > 0 {
-		need := (m.NodeCount*uint64(p.nf) + m.EdgeCount*uint64(p.ef)) * minBytesPerValue
-		if need > uint64(p.opt.Size) {
-			return &Error{Section: "snapshot", Offset: start, Msg: fmt.Sprintf("declared node_count %d and edge_count %d need at least %d bytes, but the input has %d", m.NodeCount, m.EdgeCount, need, p.opt.Size)}
-		}
+	need := (m.NodeCount*uint64(p.nf) + m.EdgeCount*uint64(p.ef)) * minBytesPerValue
+	if p.opt.Size > 0 && need > uint64(p.opt.Size) {
+		return &Error{Section: "snapshot", Offset: start, Msg: fmt.Sprintf("declared node_count %d and edge_count %d need at least %d bytes, but the input has %d", m.NodeCount, m.EdgeCount, need, p.opt.Size)}
 	}
+	p.reserveAll = p.opt.Held > 0 && need <= uint64(p.opt.Held)
 	if m.NodeCount == 0 {
 		// The analyses start from the root node; a graph without one is
 		// not a heap snapshot.
@@ -259,14 +333,16 @@ func (p *parser) header() error {
 	return nil
 }
 
-// capHint is how many entries to reserve for a declared count: all of them
-// when the input size bounds the count, else at most 1 Mi, growing after
-// (a header alone must not make the parser reserve gigabytes).
+// capHint is how many entries to reserve for a declared count before any
+// is read: all of them when the input really holds what the counts need
+// (Options.Held), else at most 1 Mi, and the columns grow by what was
+// read (see extend). Never by the declared count or the file's size alone:
+// a header can declare anything, and a sparse file can be 40 GB of nothing.
 func (p *parser) capHint(declared uint64) int {
-	if p.opt.Size > 0 || declared < 1<<20 {
+	if p.reserveAll {
 		return int(declared)
 	}
-	return 1 << 20
+	return int(min(declared, 1<<20))
 }
 
 func (p *parser) nodes() error {
@@ -466,7 +542,8 @@ func (p *parser) nodeRecords(vals []uint64) int {
 	}
 	sn := p.snap
 	n := len(sn.NodeTypes)
-	types, names, ids, selfs, first := extend(sn.NodeTypes, m), extend(sn.NodeNames, m), extend(sn.NodeIDs, m), extend(sn.SelfSizes, m), extend(sn.FirstEdge, m)
+	nodes := int(sn.Meta.NodeCount)
+	types, names, ids, selfs, first := extend(sn.NodeTypes, m, nodes), extend(sn.NodeNames, m, nodes), extend(sn.NodeIDs, m, nodes), extend(sn.SelfSizes, m, nodes), extend(sn.FirstEdge, m, nodes+1)
 	dType, dName, dID, dSelf, dFirst := types[n:], names[n:], ids[n:], selfs[n:], first[n+1:]
 	var traces []uint32
 	var dets []Detachedness
@@ -474,11 +551,11 @@ func (p *parser) nodeRecords(vals []uint64) int {
 	var dDet []Detachedness
 	nType, nName, nID, nSelf, nEdges, nTrace, nDet := p.nType, p.nName, p.nID, p.nSelf, p.nEdges, p.nTrace, p.nDet
 	if nTrace >= 0 {
-		traces = extend(sn.TraceNodeIDs, m)
+		traces = extend(sn.TraceNodeIDs, m, nodes)
 		dTrace = traces[n:]
 	}
 	if nDet >= 0 {
-		dets = extend(sn.Detachedness, m)
+		dets = extend(sn.Detachedness, m, nodes)
 		dDet = dets[n:]
 	}
 	typeMap := p.nodeTypeMap
@@ -532,7 +609,8 @@ func (p *parser) edgeRecords(vals []uint64) int {
 	}
 	sn := p.snap
 	n := len(sn.EdgeTypes)
-	types, names, to := extend(sn.EdgeTypes, m), extend(sn.EdgeNames, m), extend(sn.EdgeTo, m)
+	edges := int(sn.Meta.EdgeCount)
+	types, names, to := extend(sn.EdgeTypes, m, edges), extend(sn.EdgeNames, m, edges), extend(sn.EdgeTo, m, edges)
 	dType, dName, dTo := types[n:n+m], names[n:n+m], to[n:n+m]
 	eType, eName, eTo := p.eType, p.eName, p.eTo
 	typeMap := p.edgeTypeMap
@@ -580,9 +658,19 @@ var stringNamed = func() (m [256]uint32) {
 	return m
 }()
 
-// extend returns s lengthened by m elements, growing it as append would.
-func extend[E any](s []E, m int) []E {
-	return slices.Grow(s, m)[:len(s)+m]
+// extend returns s lengthened by m elements. It grows s sixteenfold at a
+// time, up to limit (the declared count), so that memory stays within a
+// small multiple of what was read while a big snapshot is copied only a
+// few times, and the last copy costs a sixteenth of the column.
+func extend[E any](s []E, m, limit int) []E {
+	n := len(s) + m
+	if n > cap(s) {
+		c := max(n, min(16*cap(s), limit))
+		t := make([]E, len(s), c)
+		copy(t, s)
+		s = t
+	}
+	return s[:n]
 }
 
 // numberBatch is how many numbers the scanner hands over at a time.
@@ -613,7 +701,7 @@ func (p *parser) numberArray(store func(vals []uint64, fail func(format string, 
 				fail := func(format string, args ...any) error {
 					return &Error{Section: section, Offset: j.off, Msg: fmt.Sprintf(format, args...)}
 				}
-				if err := store(j.vals, fail); err != nil {
+				if err := panicerr.Call("snapshot: store", func() error { return store(j.vals, fail) }); err != nil {
 					storeErr = err
 					failed.Store(true)
 				}
@@ -642,14 +730,25 @@ func (p *parser) strings() error {
 	if err := s.expect('['); err != nil {
 		return err
 	}
-	if rest := p.opt.Size - s.offset(); rest > 0 && p.seen["nodes"] && p.seen["edges"] {
+	if rest := min(p.opt.Size-s.offset(), s.offset()); rest > 0 && p.seen["nodes"] && p.seen["edges"] {
 		// V8 writes the strings last, so what is left of the input bounds
 		// their decoded size (escapes only shrink), and 16 bytes a string
-		// is typical. Reserving up front saves the copies of growing.
+		// is typical. Reserving up front saves the copies of growing; what
+		// was read bounds the reservation too, since the rest of a file
+		// may be a hole.
 		t.data = make([]byte, 0, rest)
 		t.off = make([]uint64, 0, rest/16+1)
 	}
 	t.off = append(t.off[:0], 0)
+	// V8 writes only the strings something names: a node, an edge, a
+	// function of the allocation traces (its name and script), and one
+	// placeholder. Once those sections are in, more strings than they
+	// can name are not a V8 snapshot; the bound keeps a gzip bomb of
+	// empty strings from growing the table without end.
+	maxStrings := math.MaxInt
+	if p.seen["nodes"] && p.seen["edges"] {
+		maxStrings = len(p.snap.NodeIDs) + len(p.snap.EdgeTo) + 2*len(p.snap.TraceFunctionInfos) + stringSlack
+	}
 	if c, err := s.peek(); err != nil {
 		return err
 	} else if c == ']' {
@@ -662,8 +761,11 @@ func (p *parser) strings() error {
 		if err != nil {
 			return err
 		}
-		if len(t.data) > maxStringBytes*4 {
-			return s.errorf("string table larger than %d bytes", maxStringBytes*4)
+		if len(t.data) > maxStringTableBytes {
+			return s.errorf("string table larger than %s", byteSize(maxStringTableBytes))
+		}
+		if len(t.off) > maxStrings {
+			return s.errorf("more strings than the nodes, edges and trace functions can name (%d)", maxStrings)
 		}
 		t.off = append(t.off, uint64(len(t.data)))
 		c, err := s.peek()
@@ -751,8 +853,9 @@ func (p *parser) locations() error {
 	if p.opt.Size > 0 {
 		// Only the strings follow; a record takes about four bytes a field.
 		// Reserving up front saves the copies (and page faults) of growing.
-		hint := (p.opt.Size - p.s.offset()) / int64(4*len(lf))
-		p.snap.Locations = make([]Location, 0, min(hint, limit/nf))
+		// The nodes read, not the declared count, bound the locations.
+		hint := min(p.opt.Size-p.s.offset(), p.s.offset()) / int64(4*len(lf))
+		p.snap.Locations = make([]Location, 0, max(0, min(hint, int64(len(p.snap.NodeIDs)))))
 	}
 	// location checks r: 0 if it is a valid location, else 1 if object_index
 	// is not a node, 2 if another value is out of range.
@@ -765,7 +868,16 @@ func (p *parser) locations() error {
 		}
 		return 0
 	}
+	// V8 writes at most one location a node: more are not a snapshot, and
+	// the bound keeps a gzip bomb of locations from growing them.
+	maxLocs := int(p.snap.Meta.NodeCount)
+	if p.seen["nodes"] {
+		maxLocs = len(p.snap.NodeIDs)
+	}
 	rec := func(r []int64) error {
+		if len(p.snap.Locations) >= maxLocs {
+			return p.s.errorf("more locations than nodes (%d)", maxLocs)
+		}
 		switch location(r) {
 		case 1:
 			return p.s.errorf("location %d: object_index %d does not point at a node", len(p.snap.Locations), r[obj])
@@ -784,6 +896,9 @@ func (p *parser) locations() error {
 	bulk := func(vals []uint64) bool {
 		locs := p.snap.Locations
 		start := len(locs)
+		if start+len(vals)/len(lf) > maxLocs {
+			return false // rec finds the one too many
+		}
 		for ; len(vals) >= len(lf); vals = vals[len(lf):] {
 			o, sc, ln, cl := number(vals[obj]), number(vals[script]), number(vals[line]), number(vals[col])
 			q, low := bits.Mul64(c, o)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math/bits"
+
+	"github.com/heapscope/heapscope/internal/panicerr"
 )
 
 // Error is a parse error: what is wrong, in which section, at which byte
@@ -60,12 +62,21 @@ func newScanner(r io.Reader, progress func(int64)) *scanner {
 	for i := 0; i < 3; i++ {
 		s.free <- nil // allocated by readLoop when first needed
 	}
-	go s.readLoop(r)
+	go func() {
+		defer close(s.chunks)
+		// A panic while reading (in a decompressor, say) reaches the
+		// parser as the read error.
+		if err := panicerr.Call("snapshot: read-ahead", func() error { s.readLoop(r); return nil }); err != nil {
+			select {
+			case s.chunks <- chunk{nil, err}:
+			case <-s.done:
+			}
+		}
+	}()
 	return s
 }
 
 func (s *scanner) readLoop(r io.Reader) {
-	defer close(s.chunks)
 	size := firstChunkSize
 	for {
 		var b []byte
@@ -157,6 +168,12 @@ func (s *scanner) errorf(format string, args ...any) error {
 
 // truncated returns the error for an input that ends (or fails) too early.
 func (s *scanner) truncated() error {
+	if pe, ok := s.readErr.(*panicerr.Error); ok {
+		return pe
+	}
+	if s.readErr == errTrailingGzip {
+		return s.errorf("%v", errTrailingGzip)
+	}
 	if s.readErr != nil && s.readErr != io.ErrUnexpectedEOF {
 		return &Error{Section: s.section, Offset: s.offset(), Msg: "read failed: " + s.readErr.Error()}
 	}
@@ -206,11 +223,13 @@ func quoteByte(c byte) string {
 }
 
 // stringValue reads a JSON string and appends its value, in WTF-8, to dst.
-// It fails once the decoded string would exceed limit bytes.
+// It fails once the decoded string would exceed limit bytes, with an error
+// at the offset where the string starts.
 func (s *scanner) stringValue(dst []byte, limit int) ([]byte, error) {
 	if err := s.expect('"'); err != nil {
 		return dst, err
 	}
+	begin := s.offset() - 1
 	start := len(dst)
 	for {
 		if s.pos >= len(s.buf) && !s.fill() {
@@ -224,7 +243,7 @@ func (s *scanner) stringValue(dst []byte, limit int) ([]byte, error) {
 		dst = append(dst, b[:i]...)
 		s.pos += i
 		if len(dst)-start > limit {
-			return dst, s.errorf("string longer than %d bytes", limit)
+			return dst, &Error{Section: s.section, Offset: begin, Msg: "string longer than " + byteSize(limit)}
 		}
 		if i == len(b) {
 			continue
@@ -271,6 +290,61 @@ func (s *scanner) stringValue(dst []byte, limit int) ([]byte, error) {
 			return dst, s.errorf("invalid escape \\%c in string", c)
 		}
 	}
+}
+
+// skipString skips a JSON string, checking it as stringValue does but
+// keeping nothing, so that a section heapscope does not read costs no
+// memory however long its strings are.
+func (s *scanner) skipString() error {
+	if err := s.expect('"'); err != nil {
+		return err
+	}
+	for {
+		if s.pos >= len(s.buf) && !s.fill() {
+			return s.truncated()
+		}
+		b := s.buf[s.pos:]
+		i := 0
+		for i < len(b) && b[i] != '"' && b[i] != '\\' && b[i] >= 0x20 {
+			i++
+		}
+		s.pos += i
+		if i == len(b) {
+			continue
+		}
+		switch c := b[i]; {
+		case c == '"':
+			s.pos++
+			return nil
+		case c < 0x20:
+			return s.errorf("control character 0x%02x in string", c)
+		}
+		s.pos++ // the backslash
+		c, err := s.rawByte()
+		if err != nil {
+			return err
+		}
+		switch c {
+		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		case 'u':
+			if _, err := s.hex4(); err != nil {
+				return err
+			}
+		default:
+			return s.errorf("invalid escape \\%c in string", c)
+		}
+	}
+}
+
+// byteSize formats a limit in bytes for an error message: "64 MiB".
+func byteSize(n int) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 func (s *scanner) rawByte() (byte, error) {
@@ -371,7 +445,7 @@ func (s *scanner) skipValue() error {
 			s.pos++
 			depth--
 		case '"':
-			if _, err := s.stringValue(nil, 1<<62); err != nil {
+			if err := s.skipString(); err != nil {
 				return err
 			}
 		case ',', ':':
@@ -510,6 +584,11 @@ func (s *scanner) uintArray(batch []uint64, consume func([]uint64) ([]uint64, er
 					s.pos += i
 					return s.errorf("missing comma between numbers")
 				}
+				if state == inNumber && v == 0 {
+					// JSON has no leading zeros ("007"); V8 never writes them.
+					s.pos += i
+					return s.errorf("number with a leading zero")
+				}
 				if v >= maxSafe/10 {
 					s.pos += i
 					return s.errorf("number out of range")
@@ -602,6 +681,10 @@ func fastNumbers(b []byte, i int, batch []uint64, n int) (next, filled int, v ui
 			}
 			end := bits.TrailingZeros64(ends) + 1
 			ends &= ends - 1
+			if blk[at&63] == '0' && end-at > 1 {
+				// A leading zero: the slow path rejects the next digit.
+				return i + at + 1, n, 0, true
+			}
 			var x uint64
 			if k := end - at; k <= 8 {
 				x = digitWord(blk[at&63:], k) // the store converts it
@@ -760,6 +843,9 @@ func (s *scanner) integer() (int64, error) {
 		d := s.buf[s.pos] - '0'
 		if d > 9 {
 			break
+		}
+		if digits == 1 && v == 0 {
+			return 0, s.errorf("number with a leading zero")
 		}
 		if v >= maxSafe/10 {
 			return 0, s.errorf("number out of range")

@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"fmt"
 	"strings"
 	"unicode/utf8"
 	"unsafe"
@@ -40,13 +41,67 @@ func (t *Strings) At(i StringID) string {
 // Bytes returns string i as a byte slice aliasing the arena; do not modify it.
 func (t *Strings) Bytes(i StringID) []byte { return t.data[t.off[i]:t.off[i+1]:t.off[i+1]] }
 
-// Display returns s with lone surrogates (WTF-8 sequences ED A0..BF xx) and
-// any other invalid UTF-8 replaced by U+FFFD, so that it can be printed.
+// Display returns s with each lone surrogate (a WTF-8 sequence ED A0..BF
+// xx) replaced by one U+FFFD, as JavaScript's TextEncoder does, and each
+// run of other invalid UTF-8 by one U+FFFD, so that it can be printed. Text
+// and JSON output print names through it, so both show the same.
 func Display(s string) string {
 	if isValidUTF8NoSurrogates(s) {
 		return s
 	}
-	return strings.ToValidUTF8(s, "\uFFFD")
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		if isSurrogate(s[i:]) {
+			b.WriteString("\uFFFD")
+			i += 3
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n <= 1 {
+			j := i + 1
+			for j < len(s) && !isSurrogate(s[j:]) {
+				if r, n := utf8.DecodeRuneInString(s[j:]); r != utf8.RuneError || n > 1 {
+					break
+				}
+				j++
+			}
+			b.WriteString("\uFFFD")
+			i = j
+			continue
+		}
+		b.WriteString(s[i : i+n])
+		i += n
+	}
+	return b.String()
+}
+
+// isSurrogate reports whether s starts with a lone surrogate in WTF-8.
+func isSurrogate(s string) bool {
+	return len(s) >= 3 && s[0] == 0xED && s[1] >= 0xA0 && s[1] <= 0xBF && s[2] >= 0x80 && s[2] <= 0xBF
+}
+
+// EscapeInvalid returns s with every byte that is not part of valid UTF-8
+// (the three bytes of a lone surrogate included) written as \xNN, for
+// identifiers such as class keys: unlike Display, which makes every lone
+// surrogate one U+FFFD, it keeps different strings different once they are
+// printed or encoded as JSON (which would make each byte a U+FFFD).
+func EscapeInvalid(s string) string {
+	if isValidUTF8NoSurrogates(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n <= 1 {
+			fmt.Fprintf(&b, "\\x%02X", s[i])
+			i++
+			continue
+		}
+		b.WriteString(s[i : i+n])
+		i += n
+	}
+	return b.String()
 }
 
 func isValidUTF8NoSurrogates(s string) bool {

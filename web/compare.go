@@ -92,7 +92,7 @@ func (s *Server) apiCompare(w http.ResponseWriter, r *http.Request) (any, error)
 	out.Total, out.Offset, out.Items = len(rows), lo, []CompareRow{}
 	for _, k := range rows[lo:hi] {
 		c := res.Classes[k]
-		c.Name = snapshot.Display(c.Name)
+		c.Name, c.Key = snapshot.Display(c.Name), snapshot.EscapeInvalid(c.Key)
 		out.Items = append(out.Items, CompareRow{ID: k, Class: c, InComparison: c.InComparison(), Location: classLocation(t, c.Location)})
 	}
 	return out, nil

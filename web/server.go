@@ -27,6 +27,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log"
 	"net"
 	"net/http"
 	"net/url"
@@ -37,6 +38,7 @@ import (
 
 	"github.com/heapscope/heapscope/diff"
 	"github.com/heapscope/heapscope/graph"
+	"github.com/heapscope/heapscope/internal/panicerr"
 	"github.com/heapscope/heapscope/leak"
 	"github.com/heapscope/heapscope/object"
 	"github.com/heapscope/heapscope/report"
@@ -262,7 +264,28 @@ func (s *Server) routes(ui fs.FS) http.Handler {
 		}
 		static.ServeHTTP(w, r)
 	})
-	return s.authenticate(mux)
+	return recovering(s.authenticate(mux))
+}
+
+// recovering answers a request whose handler panics with 500 and a
+// one-line body, and logs one line, instead of net/http's stack dump.
+func recovering(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := panicerr.Call("web: a request", func() error { next.ServeHTTP(w, r); return nil })
+		pe, ok := err.(*panicerr.Error)
+		if !ok {
+			return
+		}
+		if pe.Value == http.ErrAbortHandler {
+			panic(http.ErrAbortHandler) // net/http's way to abort a response, not a bug
+		}
+		log.Printf("heapscope: %s %s: %v", r.Method, r.URL.Path, pe)
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			writeError(w, http.StatusInternalServerError, pe)
+			return
+		}
+		http.Error(w, "heapscope: "+pe.Error(), http.StatusInternalServerError)
+	})
 }
 
 // maxWaiting bounds the expensive requests waiting for a slot.

@@ -1,18 +1,22 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/heapscope/heapscope/graph"
 	"github.com/heapscope/heapscope/internal/corpustest"
+	"github.com/heapscope/heapscope/internal/panicerr"
 	"github.com/heapscope/heapscope/snapshot"
 )
 
@@ -707,4 +711,71 @@ func body(t *testing.T, ts *httptest.Server, path string) string {
 		t.Errorf("%s: status %d, %v", path, res.StatusCode, err)
 	}
 	return string(b)
+}
+
+// TestHandlerPanic: a panic in a handler answers 500 with a one-line body
+// and logs one line, instead of net/http's stack dump (issue 13, item 3).
+func TestHandlerPanic(t *testing.T) {
+	ts := newTestServer(t, 1)
+	var logged bytes.Buffer
+	log.SetOutput(&logged)
+	defer log.SetOutput(os.Stderr)
+	defer panicerr.Inject("web: a request")()
+	for _, path := range []string{"/api/snapshots", "/"} {
+		req, err := http.NewRequest("GET", ts.URL+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+testToken)
+		res, err := ts.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		line, ok := strings.CutSuffix(string(b), "\n")
+		if res.StatusCode != http.StatusInternalServerError || !ok || strings.Contains(line, "\n") || !strings.Contains(line, "internal error in web: a request") {
+			t.Errorf("GET %s: status %d, body %q; want 500 and one line", path, res.StatusCode, b)
+		}
+	}
+	if n := strings.Count(logged.String(), "\n"); n != 2 || strings.Contains(logged.String(), "goroutine") {
+		t.Errorf("logged %q, want one line a request", logged.String())
+	}
+}
+
+// TestLoneSurrogateKeys: two classes whose names differ only in their lone
+// surrogates show one U+FFFD each and keep distinct keys (issue 13, item 6).
+func TestLoneSurrogateKeys(t *testing.T) {
+	meta := `{"snapshot":{"meta":{"node_fields":["type","name","id","self_size","edge_count","trace_node_id","detachedness"],` +
+		`"node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic","concatenated string","sliced string","symbol","bigint","object shape"],"string","number","number","number","number","number"],` +
+		`"edge_fields":["type","name_or_index","to_node"],"edge_types":[["context","element","property","internal","hidden","shortcut","weak"],"string_or_number","node"]},` +
+		`"node_count":3,"edge_count":2},`
+	// SYNTHETIC: a root with an object named "X\uD800" and one named "X\uD801".
+	in := meta + `"nodes":[9,0,1,0,2,0,0,3,1,3,32,0,0,0,3,2,5,16,0,0,0],"edges":[1,0,7,1,1,14],"strings":["","X\uD800","X\uD801"]}`
+	s, err := snapshot.Read(strings.NewReader(in), snapshot.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New([]Snapshot{{Name: "surrogates", Graph: graph.Analyze(s, graph.Options{})}}, Options{Token: testToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	var p struct {
+		Items []struct{ Key, Name string }
+	}
+	mustGet(t, ts, "/api/snapshots/0/summary", &p)
+	keys := map[string]bool{}
+	for _, c := range p.Items {
+		if strings.HasPrefix(c.Name, "X") {
+			if c.Name != "X\uFFFD" {
+				t.Errorf("name %q, want %q", c.Name, "X\uFFFD")
+			}
+			keys[c.Key] = true
+		}
+	}
+	if len(keys) != 2 {
+		t.Errorf("keys %v, want two distinct ones", keys)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/heapscope/heapscope/graph"
+	"github.com/heapscope/heapscope/internal/panicerr"
 	"github.com/heapscope/heapscope/snapshot"
 	"github.com/heapscope/heapscope/summary"
 )
@@ -50,18 +51,18 @@ func newSnap(index int, name string, g *graph.Graph) (*snap, error) {
 	// The retainer index and the dominated lists are the parts of a graph
 	// built on demand: build them now, alongside the Summary, so that no
 	// request writes the graph.
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+	built := panicerr.Go("web: retainer index", func() error {
 		g.BuildRetainers()
 		g.BuildDominated()
-	}()
+		return nil
+	})
 	sn.classes = summary.Classes(g, nil)
 	keys, perNode := summary.NodeKeys(g)
 	sn.totals = summary.ComputeTotals(g)
 	sn.maxJSID = g.S.MaxJSNodeID()
-	wg.Wait()
+	if err := <-built; err != nil {
+		return nil, err
+	}
 	if len(keys) != len(sn.classes) {
 		return nil, fmt.Errorf("summary has %d classes but %d class keys", len(sn.classes), len(keys))
 	}

@@ -82,7 +82,9 @@ func (s *Server) apiSummary(w http.ResponseWriter, r *http.Request) (any, error)
 	out.Total, out.Offset, out.Items = len(rows), lo, []ClassRow{}
 	for _, c := range rows[lo:hi] {
 		row := sn.classes[c]
-		row.Name = snapshot.Display(row.Name)
+		// As the command line's JSON: the name as it prints, the key with
+		// its invalid bytes escaped so that it stays distinct.
+		row.Name, row.Key = snapshot.Display(row.Name), snapshot.EscapeInvalid(row.Key)
 		out.Items = append(out.Items, ClassRow{ID: c, Class: row, Location: classLocation(sn, row.Location)})
 	}
 	return out, nil

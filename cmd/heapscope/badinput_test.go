@@ -129,6 +129,7 @@ var badInputFiles = []struct{ file, section, want string }{
 	{"trailing-garbage.heapsnapshot", "trailer", "data after the end of the snapshot"},
 	{"truncated.heapsnapshot.gz", "header", "unexpected end of input"},
 	{"corrupt.heapsnapshot.gz", "trailer", "invalid checksum"},
+	{"trailing-garbage.heapsnapshot.gz", "trailer", "trailing data after the gzip stream"},
 }
 
 func TestBadInputSummaryFiles(t *testing.T) {

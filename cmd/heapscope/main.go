@@ -10,6 +10,8 @@ import (
 	"runtime/pprof"
 
 	"github.com/spf13/cobra"
+
+	"github.com/heapscope/heapscope/internal/panicerr"
 )
 
 // exitError carries the exit code of a failed command.
@@ -76,7 +78,12 @@ func run(root *cobra.Command) (code int) {
 	defer func() {
 		// A bug must still end in one line and exit code 2, never a trace.
 		if r := recover(); r != nil {
-			fmt.Fprintf(os.Stderr, "heapscope: internal error: %v\n", r)
+			if pe, ok := r.(*panicerr.Error); ok {
+				// Raised again from another goroutine: it says where.
+				fmt.Fprintf(os.Stderr, "heapscope: %s\n", oneLine(pe))
+			} else {
+				fmt.Fprintf(os.Stderr, "heapscope: %s\n", oneLine(fmt.Errorf("internal error: %v", r)))
+			}
 			code = 2
 		}
 	}()

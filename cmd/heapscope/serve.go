@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/heapscope/heapscope/graph"
+	"github.com/heapscope/heapscope/internal/panicerr"
 	"github.com/heapscope/heapscope/load"
 	"github.com/heapscope/heapscope/progress"
 	"github.com/heapscope/heapscope/web"
@@ -144,7 +145,7 @@ func serve(cmd *cobra.Command, srv *web.Server, o serveOptions, warning string) 
 	defer stop()
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() { errc <- panicerr.Call("web: the server", func() error { return hs.Serve(ln) }) }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serving: %w", err)
@@ -181,6 +182,6 @@ func openBrowser(url string) error {
 	if err := c.Start(); err != nil {
 		return fmt.Errorf("%s: %w", strings.Join(c.Args[:1], " "), err)
 	}
-	go func() { _ = c.Wait() }() // reap it; the browser's exit status does not matter
+	panicerr.Go("serve: the browser", c.Wait) // reap it; the browser's exit status does not matter
 	return nil
 }
