@@ -202,8 +202,10 @@ type classRow struct {
 	Self     uint64 `json:"self"`
 	Retained uint64 `json:"retained"`
 	Location *struct {
-		Script string `json:"script"`
-		Line   int    `json:"line"`
+		Script   string `json:"script"`
+		ScriptID uint32 `json:"scriptId"`
+		Line     int    `json:"line"`
+		Column   int    `json:"column"`
 	} `json:"location"`
 }
 
