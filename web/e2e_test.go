@@ -3,11 +3,14 @@ package web
 import (
 	"bytes"
 	"context"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/heapscope/heapscope/report"
 )
 
 // TestBrowserEndToEnd builds heapscope and runs web/e2e/e2e.mjs: `heapscope
@@ -58,10 +61,23 @@ func TestBrowserEndToEnd(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 
+	// The heap curve with the snapshots' times, which `heapscope serve`
+	// of files does not have: served from here.
+	var samples []report.HeapSample
+	for k := range 11 {
+		samples = append(samples, report.HeapSample{TimeMillis: 1_700_000_000_000 + int64(k)*1000, UsedBytes: uint64(8+k*k/4) << 20})
+	}
+	marks, err := New(loadSeries(t), Options{Samples: samples, SnapshotTimes: []int64{1_700_000_001_000, 1_700_000_005_000, 1_700_000_009_000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	marksSrv := httptest.NewServer(marks.Handler())
+	defer marksSrv.Close()
+
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, filepath.Join("e2e", "e2e.mjs"))
-	cmd.Env = append(os.Environ(), "HEAPSCOPE_BIN="+bin, "CHROMIUM="+chromium)
+	cmd.Env = append(os.Environ(), "HEAPSCOPE_BIN="+bin, "CHROMIUM="+chromium, "E2E_MARKS_URL="+marksSrv.URL+"/?token="+marks.Token())
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
