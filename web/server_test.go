@@ -32,7 +32,7 @@ var (
 	loadErr  error
 )
 
-func loadSeries(t *testing.T) []Snapshot {
+func loadSeries(t testing.TB) []Snapshot {
 	t.Helper()
 	loadOnce.Do(func() {
 		for _, name := range series {
