@@ -15,11 +15,14 @@ import (
 
 // TestBrowserEndToEnd builds heapscope and runs web/e2e/e2e.mjs: `heapscope
 // serve` driven in Debian's headless Chromium by playwright-core (the
-// createServer series: leak finding, Summary sorted by retained size,
-// Comparison, object page, dominator tree, the HTML report opened from a
-// file with no network; then a snapshot of 250 MB or more,
-// whose Summary must show within 2 s after the engine is ready). Screenshots
-// go to web/e2e/artifacts/.
+// createServer series: the page opens on its leak finding, tooltips of cut
+// names, the source view, Copy link opened in a second browser, Summary
+// sorted by retained size, Comparison, object page, dominator tree, the HTML
+// report opened from a file with no network; then a snapshot of 250 MB or
+// more, whose Summary must show within 2 s after the engine is ready), and
+// two servers of this process: one whose snapshots have no finding (it must
+// open on the Summary) and one with a heap curve and the snapshots' times
+// (the curve marks them). Screenshots go to web/e2e/artifacts/.
 //
 // It needs node, /usr/bin/chromium and `npm ci` in web/e2e: without them it
 // is skipped, except in CI (CI=true), where it fails. -short skips it.
@@ -73,11 +76,20 @@ func TestBrowserEndToEnd(t *testing.T) {
 	}
 	marksSrv := httptest.NewServer(marks.Handler())
 	defer marksSrv.Close()
+	// A series without findings (one snapshot twice) opens on the Summary.
+	first := loadSeries(t)[0]
+	same, err := New([]Snapshot{first, {Name: first.Name + " (again)", Graph: first.Graph}}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameSrv := httptest.NewServer(same.Handler())
+	defer sameSrv.Close()
 
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, filepath.Join("e2e", "e2e.mjs"))
-	cmd.Env = append(os.Environ(), "HEAPSCOPE_BIN="+bin, "CHROMIUM="+chromium, "E2E_MARKS_URL="+marksSrv.URL+"/?token="+marks.Token())
+	cmd.Env = append(os.Environ(), "HEAPSCOPE_BIN="+bin, "CHROMIUM="+chromium, "E2E_MARKS_URL="+marksSrv.URL+"/?token="+marks.Token(),
+		"E2E_NOLEAK_URL="+sameSrv.URL+"/?token="+same.Token())
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()

@@ -1,8 +1,9 @@
 // Package web serves heapscope's browser UI and the JSON API it uses
 // (`heapscope serve`): the Summary view with each class's instances, an
 // object page (properties, retainers, retainer paths, dominator chain,
-// source location), the dominator tree, the Comparison of any two loaded
-// snapshots and the leak findings over all of them.
+// source location), the source around a location, the dominator tree, the
+// Comparison of any two loaded snapshots and the leak findings over all of
+// them.
 //
 // The front end (web/ui, Preact and htm bundled by esbuild) is built at
 // development time into web/dist, which is committed and embedded (with

@@ -4,8 +4,12 @@
 //   go build -o /tmp/heapscope ./cmd/heapscope
 //   HEAPSCOPE_BIN=/tmp/heapscope node web/e2e/e2e.mjs
 //
-// It serves the createServer leak series, opens the leak finding for Server
-// and checks its chain runs through Timeout and TimersList, sorts the Summary
+// It serves the createServer leak series, checks the page opens on its leak
+// findings, that cut snapshot names have tooltips, that locations open the
+// source view, that "Copy link" opens the same view in another browser (and
+// an address without the token says how to reopen it), opens the leak
+// finding for Server and checks its chain runs through Timeout and
+// TimersList, sorts the Summary
 // by retained size, opens a Comparison, an object page and the dominator tree,
 // opens the HTML report of `heapscope demo --format html` from a file with the
 // network cut, and saves a screenshot of each in web/e2e/artifacts/ (with
@@ -348,6 +352,15 @@ try {
     await report.screenshot({ path: join(artifacts, 'leak-report.png') });
     await report.close();
   });
+
+  if (process.env.E2E_NOLEAK_URL) {
+    await check('a series without findings opens on the Summary', async () => {
+      await page.goto(process.env.E2E_NOLEAK_URL);
+      await page.locator('[data-testid=summary] .tt-row[role=row]').first().waitFor();
+      assert.equal(await page.locator('[data-testid=tab-summary]').getAttribute('class'), 'tab active');
+      assert.equal(await page.locator('[data-testid=leaks]').count(), 0);
+    });
+  }
 
   if (process.env.E2E_MARKS_URL) {
     await check('the heap curve marks when each snapshot was taken', async () => {
