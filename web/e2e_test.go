@@ -3,12 +3,15 @@ package web
 import (
 	"bytes"
 	"context"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/heapscope/heapscope/report"
 )
 
 // What the browser test needs that `go test` cannot fetch, as its skip
@@ -22,11 +25,14 @@ const (
 
 // TestBrowserEndToEnd builds heapscope and runs web/e2e/e2e.mjs: `heapscope
 // serve` driven in Debian's headless Chromium by playwright-core (the
-// createServer series: leak finding, Summary sorted by retained size,
-// Comparison, object page, dominator tree, the HTML report opened from a
-// file with no network; then a snapshot of 250 MB or more,
-// whose Summary must show within 2 s after the engine is ready). Screenshots
-// go to web/e2e/artifacts/.
+// createServer series: the page opens on its leak finding, tooltips of cut
+// names, the source view, Copy link opened in a second browser, Summary
+// sorted by retained size, Comparison, object page, dominator tree, the HTML
+// report opened from a file with no network; then a snapshot of 250 MB or
+// more, whose Summary must show within 2 s after the engine is ready), and
+// two servers of this process: one whose snapshots have no finding (it must
+// open on the Summary) and one with a heap curve and the snapshots' times
+// (the curve marks them). Screenshots go to web/e2e/artifacts/.
 //
 // It needs node, /usr/bin/chromium and `npm ci` in web/e2e: without them it
 // is skipped, except in CI (CI=true), where it fails. -short skips it.
@@ -68,10 +74,32 @@ func TestBrowserEndToEnd(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 
+	// The heap curve with the snapshots' times, which `heapscope serve`
+	// of files does not have: served from here.
+	var samples []report.HeapSample
+	for k := range 11 {
+		samples = append(samples, report.HeapSample{TimeMillis: 1_700_000_000_000 + int64(k)*1000, UsedBytes: uint64(8+k*k/4) << 20})
+	}
+	marks, err := New(loadSeries(t), Options{Samples: samples, SnapshotTimes: []int64{1_700_000_001_000, 1_700_000_005_000, 1_700_000_009_000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	marksSrv := httptest.NewServer(marks.Handler())
+	defer marksSrv.Close()
+	// A series without findings (one snapshot twice) opens on the Summary.
+	first := loadSeries(t)[0]
+	same, err := New([]Snapshot{first, {Name: first.Name + " (again)", Graph: first.Graph}}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameSrv := httptest.NewServer(same.Handler())
+	defer sameSrv.Close()
+
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, filepath.Join("e2e", "e2e.mjs"))
-	cmd.Env = append(os.Environ(), "HEAPSCOPE_BIN="+bin, "CHROMIUM="+chromium)
+	cmd.Env = append(os.Environ(), "HEAPSCOPE_BIN="+bin, "CHROMIUM="+chromium, "E2E_MARKS_URL="+marksSrv.URL+"/?token="+marks.Token(),
+		"E2E_NOLEAK_URL="+sameSrv.URL+"/?token="+same.Token())
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()

@@ -96,9 +96,24 @@ type chainRow struct {
 func (s *Server) apiSamples(w http.ResponseWriter, r *http.Request) (any, error) {
 	out := struct {
 		Samples []report.HeapSample `json:"samples"`
-	}{Samples: s.samples}
+		// Snapshots are when each snapshot was taken, on the samples'
+		// clock, for those whose time is known.
+		Snapshots []SnapshotTime `json:"snapshots"`
+	}{Samples: s.samples, Snapshots: []SnapshotTime{}}
 	if out.Samples == nil {
 		out.Samples = []report.HeapSample{}
 	}
+	for k, t := range s.snapTimes {
+		if k < len(s.snaps) && t >= 0 {
+			out.Snapshots = append(out.Snapshots, SnapshotTime{Index: k, Name: snapshot.Display(s.snaps[k].name), TimeMillis: t})
+		}
+	}
 	return out, nil
+}
+
+// SnapshotTime is when snapshot Index was taken.
+type SnapshotTime struct {
+	Index      int    `json:"index"`
+	Name       string `json:"name"`
+	TimeMillis int64  `json:"timeMillis"`
 }

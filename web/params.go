@@ -164,10 +164,20 @@ func enumParam(r *http.Request, name, def string, allowed ...string) (string, er
 	return v, nil
 }
 
+// maxFilterLen bounds filter and regex, in bytes: compiling a regular
+// expression costs memory in proportion to its length, and names worth
+// looking for are short.
+const maxFilterLen = 1000
+
 // nameFilter reads filter (a case-insensitive substring) and regex (a Go
 // regular expression); nil when neither is given.
 func nameFilter(r *http.Request) (func(string) bool, error) {
 	q := r.URL.Query()
+	for _, p := range []string{"filter", "regex"} {
+		if n := len(q.Get(p)); n > maxFilterLen {
+			return nil, badRequest("%s: %d bytes, at most %d", p, n, maxFilterLen)
+		}
+	}
 	var fs []func(string) bool
 	if f := strings.ToLower(q.Get("filter")); f != "" {
 		fs = append(fs, func(name string) bool { return strings.Contains(strings.ToLower(name), f) })

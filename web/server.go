@@ -1,8 +1,9 @@
 // Package web serves heapscope's browser UI and the JSON API it uses
 // (`heapscope serve`): the Summary view with each class's instances, an
 // object page (properties, retainers, retainer paths, dominator chain,
-// source location), the dominator tree, the Comparison of any two loaded
-// snapshots and the leak findings over all of them.
+// source location), the source around a location, the dominator tree, the
+// Comparison of any two loaded snapshots and the leak findings over all of
+// them.
 //
 // The front end (web/ui, Preact and htm bundled by esbuild) is built at
 // development time into web/dist, which is committed and embedded (with
@@ -69,6 +70,10 @@ type Options struct {
 	// Sources, if set, maps the leak findings' locations to their original
 	// sources (leak.Options.Sources).
 	Sources object.SourceMapper
+	// SnapshotTimes, if set, are the times the snapshots were taken, one
+	// per snapshot in order, in milliseconds on the Samples' clock (a
+	// negative time: unknown). The heap chart marks them.
+	SnapshotTimes []int64
 	// MaxHeavy bounds how many expensive requests (retainer paths,
 	// comparisons, leak findings) run at once; 0 means GOMAXPROCS. Up to
 	// 64 more wait for a turn (waiting costs nothing: the UI asks a few at
@@ -83,6 +88,7 @@ type Server struct {
 	cookie    string
 	snaps     []*snap
 	samples   []report.HeapSample
+	snapTimes []int64
 	minGrowth int
 	sources   object.SourceMapper
 	handler   http.Handler
@@ -128,6 +134,7 @@ func New(snaps []Snapshot, opt Options) (*Server, error) {
 	s := &Server{
 		token:     opt.Token,
 		samples:   opt.Samples,
+		snapTimes: opt.SnapshotTimes,
 		minGrowth: opt.MinGrowth,
 		sources:   opt.Sources,
 		compares:  map[[2]int]*onceValue[*diff.Result]{},
@@ -247,6 +254,8 @@ func (s *Server) routes(ui fs.FS) http.Handler {
 	api("GET /api/compare/{base}/{target}/classes/{c}/objects", s.bounded(s.apiCompareObjects))
 	api("GET /api/leaks", s.bounded(s.apiLeaks))
 	api("GET /api/samples", s.apiSamples)
+	api("GET /api/snapshots/{s}/scripts/{script}/source", s.apiSource)
+	api("GET /api/link", s.apiLink)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, fmt.Errorf("no such API: %s %s (see docs/api.md)", r.Method, r.URL.Path))
 	})
@@ -363,8 +372,30 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		}
 		h.Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(http.StatusUnauthorized)
-		fmt.Fprintln(w, "heapscope: missing or wrong token. Open the address that `heapscope serve` printed (it ends in ?token=…).")
+		fmt.Fprint(w, unauthorizedPage)
 	})
+}
+
+// unauthorizedPage is what a page request without the token gets: most
+// often an address copied from the browser (which drops the token once it
+// has its cookie) and opened in another browser or profile.
+const unauthorizedPage = `heapscope: this address needs the token printed by heapscope serve.
+
+Open the address that ` + "`heapscope serve`" + ` printed (it ends in ?token=…), or add ?token=TOKEN
+to this one, before any #: http://127.0.0.1:PORT/?token=TOKEN#/leaks opens the Leaks view.
+In the UI, "Copy link" copies the address of the view with the token, for another browser.
+The token is in no address the browser keeps: after the first visit it is a cookie of this browser.
+`
+
+// apiLink answers the address of a view with the token, for the UI's
+// "Copy link" button: the browser's address holds no token (it is swapped
+// for an HttpOnly cookie on the first visit), so a copied address alone
+// opens nowhere else. Only a request that already carries the token gets
+// here, and no other site can read the answer (no CORS, Host checked).
+func (s *Server) apiLink(w http.ResponseWriter, r *http.Request) (any, error) {
+	return struct {
+		Token string `json:"token"`
+	}{s.token}, nil
 }
 
 func (s *Server) valid(token string) bool {

@@ -36,7 +36,7 @@ var (
 	loadErr  error
 )
 
-func loadSeries(t *testing.T) []Snapshot {
+func loadSeries(t testing.TB) []Snapshot {
 	t.Helper()
 	loadOnce.Do(func() {
 		for _, name := range series {
@@ -206,8 +206,10 @@ type classRow struct {
 	Self     uint64 `json:"self"`
 	Retained uint64 `json:"retained"`
 	Location *struct {
-		Script string `json:"script"`
-		Line   int    `json:"line"`
+		Script   string `json:"script"`
+		ScriptID uint32 `json:"scriptId"`
+		Line     int    `json:"line"`
+		Column   int    `json:"column"`
 	} `json:"location"`
 }
 

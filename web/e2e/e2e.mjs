@@ -4,8 +4,12 @@
 //   go build -o /tmp/heapscope ./cmd/heapscope
 //   HEAPSCOPE_BIN=/tmp/heapscope node web/e2e/e2e.mjs
 //
-// It serves the createServer leak series, opens the leak finding for Server
-// and checks its chain runs through Timeout and TimersList, sorts the Summary
+// It serves the createServer leak series, checks the page opens on its leak
+// findings, that cut snapshot names have tooltips, that locations open the
+// source view, that "Copy link" opens the same view in another browser (and
+// an address without the token says how to reopen it), opens the leak
+// finding for Server and checks its chain runs through Timeout and
+// TimersList, sorts the Summary
 // by retained size, opens a Comparison, an object page and the dominator tree,
 // opens the HTML report of `heapscope demo --format html` from a file with the
 // network cut, and saves a screenshot of each in web/e2e/artifacts/ (with
@@ -139,10 +143,84 @@ try {
     assert.equal(ok.status, 200);
   });
 
-  await check('the page opens with the token and shows the Summary', async () => {
+  await check('the page opens with the token on the leak findings (the series has some)', async () => {
     await page.goto(srv.url);
     assert.ok(!page.url().includes('token='), 'the token is dropped from the address: ' + page.url());
-    await page.locator('[data-testid=summary] .tt-row[role=row]').first().waitFor();
+    await page.locator('[data-testid=finding]').first().waitFor();
+    assert.match(await page.locator('[data-testid=verdict]').innerText(), /LEAK: Server accumulates/);
+    assert.equal(await page.locator('[data-testid=tab-leaks]').getAttribute('class'), 'tab active');
+    await shot('home-leaks.png');
+  });
+
+  await check('long snapshot names have their full name as a tooltip', async () => {
+    const names = await page.evaluate(async () => (await fetch('/api/snapshots').then((x) => x.json())).snapshots.map((s) => s.name));
+    const cells = page.locator('[data-testid=leaks] td.sname');
+    assert.equal(await cells.count(), names.length);
+    for (let k = 0; k < names.length; k++) assert.equal(await cells.nth(k).getAttribute('title'), names[k]);
+    // The cell is cut with an ellipsis when narrow: the title still has it all.
+    await page.setViewportSize({ width: 700, height: 900 });
+    const cut = await cells.first().evaluate((el) => el.scrollWidth > el.clientWidth);
+    assert.ok(cut, 'the name is cut at 700 px');
+    await shot('leaks-narrow.png');
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await page.goto(srv.base + '/#/s/1/summary');
+    assert.equal(await page.locator('[data-testid=snapshot]').getAttribute('title'), names[1]);
+    await page.goto(srv.base + '/#/compare/0/2');
+    assert.equal(await page.locator('[data-testid=base]').getAttribute('title'), names[0]);
+    assert.equal(await page.locator('[data-testid=target] option').nth(2).getAttribute('title'), names[2]);
+  });
+
+  await check('a constructor location opens the source view around it', async () => {
+    await page.goto(srv.base + '/#/s/2/summary?filter=Stream');
+    const row = page.locator('[data-testid=summary] .tt-row[role=row]', { has: page.locator('.loc', { hasText: 'legacy:10' }) });
+    await row.locator('[data-testid=source-link]').click();
+    await page.locator('[data-testid=source-view]').waitFor();
+    assert.match(page.url(), /#\/s\/2\/source\/\d+\/10/);
+    const hl = page.locator('[data-testid=source] .sl.hl');
+    assert.equal(await hl.getAttribute('data-line'), '10');
+    assert.match(await hl.innerText(), /function Stream\(opts\) \{/);
+    const lines = await page.locator('[data-testid=source] .sl').count();
+    assert.ok(lines >= 20 && lines <= 41, `${lines} lines around line 10`);
+    await shot('source.png');
+    // http's Server is at line 510, past the 1,024 characters V8 keeps.
+    await page.goto(srv.base + '/#/s/2/summary?filter=Server');
+    const server = page.locator('[data-testid=summary] .tt-row[role=row]', { has: page.locator('.loc', { hasText: '_http_server:' }) });
+    await server.locator('[data-testid=source-link]').click();
+    assert.match(await page.locator('[data-testid=source-beyond]').innerText(), /first 1,024 characters[\s\S]*line 510/);
+    await shot('source-beyond.png');
+  });
+
+  await check("a leak finding's locations link to the source view", async () => {
+    await page.goto(srv.base + '/#/leaks');
+    const link = page.locator('[data-testid=finding]').first().locator('table.where [data-testid=source-link]').first();
+    await link.waitFor();
+    await link.click();
+    await page.locator('[data-testid=source-view]').waitFor();
+  });
+
+  await check('a copied link opens the same view in another browser; an address without the token says how to reopen it', async () => {
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: srv.base });
+    await page.goto(srv.base + '/#/compare/0/2?sort=count');
+    await page.locator('[data-testid=comparison] .tt-row[role=row]').first().waitFor();
+    await page.click('[data-testid=copy-link]');
+    await page.locator('[data-testid=copy-link]', { hasText: 'Copied' }).waitFor();
+    await shot('copy-link.png');
+    const link = await page.evaluate(() => navigator.clipboard.readText());
+    assert.equal(link, `${srv.base}/?token=${srv.token}#/compare/0/2?sort=count`);
+    const other = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+    try {
+      const p2 = await other.newPage({ viewport: { width: 1100, height: 500 } });
+      const bare = await p2.goto(srv.base + '/#/compare/0/2?sort=count');
+      assert.equal(bare.status(), 401);
+      assert.match(await p2.locator('body').innerText(), /needs the token printed by heapscope serve/);
+      await p2.screenshot({ path: join(artifacts, 'unauthorized.png') });
+      await p2.goto(link);
+      assert.ok(!p2.url().includes('token='), 'the token is dropped again: ' + p2.url());
+      assert.ok(p2.url().endsWith('#/compare/0/2?sort=count'), p2.url());
+      await p2.locator('[data-testid=comparison] .tt-row[role=row]').first().waitFor();
+    } finally {
+      await other.close();
+    }
   });
 
   await check('the leak finding for Server shows its chain through Timeout and TimersList', async () => {
@@ -274,6 +352,28 @@ try {
     await report.screenshot({ path: join(artifacts, 'leak-report.png') });
     await report.close();
   });
+
+  if (process.env.E2E_NOLEAK_URL) {
+    await check('a series without findings opens on the Summary', async () => {
+      await page.goto(process.env.E2E_NOLEAK_URL);
+      await page.locator('[data-testid=summary] .tt-row[role=row]').first().waitFor();
+      assert.equal(await page.locator('[data-testid=tab-summary]').getAttribute('class'), 'tab active');
+      assert.equal(await page.locator('[data-testid=leaks]').count(), 0);
+    });
+  }
+
+  if (process.env.E2E_MARKS_URL) {
+    await check('the heap curve marks when each snapshot was taken', async () => {
+      await page.goto(process.env.E2E_MARKS_URL + '#/heap');
+      await page.locator('[data-testid=heap-chart] canvas').first().waitFor();
+      const marks = await page.locator('[data-testid=heap-mark]').allInnerTexts();
+      assert.equal(marks.length, 3, marks.join(' | '));
+      assert.match(marks[0], /^#1 .* at 1\.0 s$/);
+      assert.match(marks[2], /^#3 .* at 9\.0 s$/);
+      assert.ok(await page.locator('[data-testid=heap-mark]').first().getAttribute('title'));
+      await page.locator('[data-testid=heap-chart]').screenshot({ path: join(artifacts, 'heap-marks.png') });
+    });
+  }
 
   await check('no script error in the page', async () => {
     assert.deepEqual(pageErrors, []);

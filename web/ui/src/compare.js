@@ -1,7 +1,7 @@
 // The Comparison view: DevTools' Comparison of a target snapshot against a
 // base (objects matched by V8 id); a class expands to its new and deleted objects.
 import { useState } from 'preact/hooks';
-import { html, api, num, signedNum, size, signedSize, href, setParams, shortName, where } from './lib.js';
+import { html, api, num, signedNum, size, signedSize, href, setParams, shortName, where, SourceLink } from './lib.js';
 import { node, useTree, TreeTable } from './tree.js';
 import { objectNode, objectCells, RetainersPane } from './objects.js';
 
@@ -64,7 +64,7 @@ export function CompareView({ snaps, base, target, params }) {
     if (n.kind === 'class') {
       const c = n.data.cls;
       return [
-        html`<span class="cls-row"><span class="cname">${c.name}</span>${c.location ? html`<span class="loc" title=${'constructor at ' + where(c.location, true)}>${where(c.location)}</span>` : ''}${!c.inComparison ? html`<span class="badge subtle" title="No object new or deleted: only the retained size changed">retained only</span>` : ''}</span>`,
+        html`<span class="cls-row"><span class="cname">${c.name}</span>${c.location ? html`<span class="loc"><${SourceLink} s=${target} loc=${c.location} title=${'constructor at ' + where(c.location, true) + ': show the source'}>${where(c.location)}<//></span>` : ''}${!c.inComparison ? html`<span class="badge subtle" title="No object new or deleted: only the retained size changed">retained only</span>` : ''}</span>`,
         num(c.addedCount),
         num(c.removedCount),
         delta(c.countDelta, signedNum),
@@ -85,8 +85,8 @@ export function CompareView({ snaps, base, target, params }) {
   const label = (k) => `#${k + 1} ${shortName(snaps[k].name)}`;
   return html`<div class="view split">
     <div class="toolbar">
-      <label>Base <select value=${base} onChange=${pick('base')} data-testid="base">${snaps.map((x, k) => html`<option value=${k}>${label(k)}</option>`)}</select></label>
-      <label>Target <select value=${target} onChange=${pick('target')} data-testid="target">${snaps.map((x, k) => html`<option value=${k}>${label(k)}</option>`)}</select></label>
+      <label>Base <select value=${base} onChange=${pick('base')} data-testid="base" title=${snaps[base] ? snaps[base].name : ''}>${snaps.map((x, k) => html`<option value=${k} title=${x.name}>${label(k)}</option>`)}</select></label>
+      <label>Target <select value=${target} onChange=${pick('target')} data-testid="target" title=${snaps[target] ? snaps[target].name : ''}>${snaps.map((x, k) => html`<option value=${k} title=${x.name}>${label(k)}</option>`)}</select></label>
       <input type="search" class="filter" placeholder="Filter classes" aria-label="Filter classes" value=${filter} onChange=${(e) => setParams({ filter: e.target.value })} />
       <span class="muted">${meta ? `${num(meta.total)} classes changed` : ''}</span>
       <span class="grow"></span>

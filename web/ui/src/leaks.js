@@ -1,7 +1,7 @@
 // The leak findings over all loaded snapshots (heapscope leaks): the verdict,
 // and each finding with its chain drawn root to object.
 import { useEffect, useState } from 'preact/hooks';
-import { html, api, num, size, signedSize, href } from './lib.js';
+import { html, api, num, size, signedSize, href, SourceLink } from './lib.js';
 import { Chain } from './objects.js';
 import { HeapChart } from './heap.js';
 
@@ -17,8 +17,9 @@ const originText = (w) => (w.origin === 'app' ? 'your code' : w.origin === 'depe
 // whereRows are a finding's locations as the reports show them (the
 // server's where rows, report.WhereRow), or built from the locations.
 function whereRows(f, rows) {
-  if (rows) return rows;
-  return (f.locations || []).map((l) => ({
+  // The server's rows are the locations' in order: each keeps its location for the source link.
+  if (rows) return rows.map((w, j) => ({ ...w, loc: f.locations && f.locations[j] }));
+  return (f.locations || []).map((l) => ({ loc: l,
     role: l.role, name: l.name || '(anonymous)', place: `${l.script || 'script ' + l.scriptId}:${l.line}:${l.column}`,
     origin: l.origin || 'app', package: l.package, fixSite: l.fixSite,
   }));
@@ -35,17 +36,17 @@ function Related({ list }) {
     ${more.length ? html`<details class="holders"><summary>${more.length} more</summary><p class="related">${relatedList(more)}</p></details>` : ''}`;
 }
 
-function WhereTable({ rows }) {
+function WhereTable({ rows, s }) {
   return html`<table class="plain where"><thead><tr><th></th><th>Role</th><th>Name</th><th>Location</th><th>Code</th></tr></thead><tbody>
     ${rows.map((w) => html`<tr class=${'o-' + w.origin + (w.fixSite ? ' fixsite' : '')} data-testid=${w.fixSite ? 'fix-site' : null}>
       <td class="mark">${w.fixSite ? '▶' : ''}</td><td>${w.role}</td><td class="mono">${w.name}</td>
-      <td class="mono place">${w.place}${w.fixSite ? html`<span class="badge bad">fix here</span>` : ''}</td><td class="muted small">${originText(w)}</td></tr>`)}</tbody></table>`;
+      <td class="mono place">${w.loc && w.loc.scriptId !== undefined ? html`<${SourceLink} s=${s} loc=${w.loc}>${w.place}<//>` : w.place}${w.fixSite ? html`<span class="badge bad">fix here</span>` : ''}</td><td class="muted small">${originText(w)}</td></tr>`)}</tbody></table>`;
 }
 
 // Where lists the locations people act on, the user's code first as the
 // analysis ranked them, the fix site marked; the holders (functions on the
 // way from the roots to the container) behind a toggle.
-function Where({ rows }) {
+function Where({ rows, s }) {
   // As report.SplitWhere: the holders folded away, unless no other row is
   // the user's code: then the user's holders (a listener whose closure holds
   // the Map) come first.
@@ -56,9 +57,9 @@ function Where({ rows }) {
   const holders = rows.filter((w) => w.role === 'holder' && (anyApp || w.origin !== 'app'));
   if (!rows.length) return '';
   return html`<h3>${shown.some((w) => w.origin === 'app') ? 'Where (your code first)' : 'Where (none of it in your code)'}</h3>
-    ${shown.length ? html`<${WhereTable} rows=${shown} />` : ''}
+    ${shown.length ? html`<${WhereTable} rows=${shown} s=${s} />` : ''}
     ${holders.length
-      ? html`<details class="holders" data-testid="holders"><summary>${holders.length} function${holders.length > 1 ? 's' : ''} on the way from the roots to the container (holders)</summary><${WhereTable} rows=${holders} /></details>`
+      ? html`<details class="holders" data-testid="holders"><summary>${holders.length} function${holders.length > 1 ? 's' : ''} on the way from the roots to the container (holders)</summary><${WhereTable} rows=${holders} s=${s} /></details>`
       : ''}`;
 }
 
@@ -90,7 +91,7 @@ export function LeaksView({ snaps, samples }) {
     <h2>Snapshots</h2>
     <table class="plain">
       <thead><tr><th>#</th><th>Snapshot</th><th class="num">Objects</th><th class="num">Total size</th><th></th></tr></thead>
-      <tbody>${r.snapshots.map((s, k) => html`<tr><td>${k + 1}</td><td class="mono">${s.name}</td><td class="num">${num(s.nodes)}</td><td class="num">${size(s.totalSize)}</td>
+      <tbody>${r.snapshots.map((s, k) => html`<tr><td>${k + 1}</td><td class="mono sname" title=${s.name}>${s.name}</td><td class="num">${num(s.nodes)}</td><td class="num">${size(s.totalSize)}</td>
         <td><a href=${href(['s', String(k), 'summary'])}>Summary</a>${k > 0 ? html` · <a href=${href(['compare', String(k - 1), String(k)])}>compare with #${k}</a>` : ''}</td></tr>`)}</tbody>
     </table>
     ${r.findings.map((f, k) => {
@@ -113,7 +114,7 @@ export function LeaksView({ snaps, samples }) {
         <${Chain} s=${last} hops=${layout(hops, r.layouts && r.layouts[k])} acc=${acc && acc.id} testid="chain" />
         ${acc ? html`<p class="accnote">The growth accumulates in <a href=${href(['s', String(last), 'object', String(acc.id)])}>${acc.class} @${acc.id}</a>: retained ${acc.retainedBySnapshot.map(size).join(' → ')} across the snapshots.</p>` : ''}
         ${f.related && f.related.length ? html`<h3>Growing with it</h3><${Related} list=${f.related} />` : ''}
-        <${Where} rows=${whereRows(f, r.where && r.where[k])} />
+        <${Where} rows=${whereRows(f, r.where && r.where[k])} s=${last} />
         ${f.allocationStack && f.allocationStack.length
           ? html`<h3>Allocated at</h3><ol class="mono small">${f.allocationStack.map((fr) => html`<li>${fr.function || '(anonymous)'} <span class="muted">${fr.script}:${fr.line}:${fr.column}</span></li>`)}</ol>`
           : ''}

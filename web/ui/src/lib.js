@@ -88,6 +88,14 @@ export function nodeName(n) {
 
 export const objectHref = (s, id) => href(['s', String(s), 'object', String(id)]);
 
+// sourceHref is the source view of a location (scriptId, line, column) of snapshot s.
+export const sourceHref = (s, l) => href(['s', String(s), 'source', String(l.scriptId), String(l.line)], { column: l.column || undefined });
+
+// SourceLink writes a location as a link to its source view; the click
+// stays out of the row it sits in (a tree row opens on click).
+export const SourceLink = ({ s, loc, children, title }) =>
+  html`<a class="srclink" href=${sourceHref(s, loc)} title=${title || 'Show the source at ' + where(loc, true)} onClick=${(e) => e.stopPropagation()} data-testid="source-link">${children}</a>`;
+
 // shortName is a snapshot's file name without its folder and extension.
 export const shortName = (name) => name.split('/').pop().replace(/^embedded:/, '').replace(/\.heapsnapshot(\.gz)?$/, '');
 

@@ -1,6 +1,6 @@
 // Object rows shared by the tree views, the retainers pane and the object page.
 import { useEffect, useState } from 'preact/hooks';
-import { html, api, size, percent, distance, num, nodeName, objectHref, href } from './lib.js';
+import { html, api, size, percent, distance, num, nodeName, objectHref, href, SourceLink } from './lib.js';
 import { node, useTree, TreeTable, PAGE } from './tree.js';
 
 // edgesLoader pages through an object's outgoing references.
@@ -165,7 +165,7 @@ export function ObjectPage({ snaps, s, id }) {
         <div><b>Retainers</b>${num(o.retainers)}</div>
         <div><b>Dominates</b>${num(n.dominated)}</div>
         ${o.detachedness !== 'unknown' ? html`<div><b>DOM</b>${o.detachedness}</div>` : ''}
-        ${o.location ? html`<div class="wide"><b>Source</b><span class="mono">${o.location.script || 'script ' + o.location.scriptId}:${o.location.line}:${o.location.column}</span></div>` : ''}
+        ${o.location ? html`<div class="wide"><b>Source</b><span class="mono"><${SourceLink} s=${s} loc=${o.location}>${o.location.script || 'script ' + o.location.scriptId}:${o.location.line}:${o.location.column}<//></span></div>` : ''}
       </div>
       ${n.type === 'string' || n.type === 'concatenated string' || n.type === 'sliced string' ? html`<pre class="strval">${n.name}</pre>` : ''}
       ${o.allocationStack.length

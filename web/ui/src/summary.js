@@ -1,7 +1,7 @@
 // The Summary view: DevTools' class table; a class expands to its instances
 // (paged from the server), an instance to its references.
 import { useEffect, useState } from 'preact/hooks';
-import { html, api, num, distance, setParams, href, where } from './lib.js';
+import { html, api, num, distance, setParams, href, where, SourceLink } from './lib.js';
 import { node, useTree, TreeTable } from './tree.js';
 import { objectNode, objectCells, sizeCell, RetainersPane } from './objects.js';
 
@@ -51,7 +51,7 @@ export function SummaryView({ snaps, s, params }) {
     if (n.kind === 'class') {
       const c = n.data.cls;
       return [
-        html`<span class="cls-row"><span class="cname">${c.name}</span><span class="count">×${num(c.count)}</span>${c.location ? html`<span class="loc" title=${'constructor at ' + where(c.location, true)}>${where(c.location)}</span>` : ''}</span>`,
+        html`<span class="cls-row"><span class="cname">${c.name}</span><span class="count">×${num(c.count)}</span>${c.location ? html`<span class="loc"><${SourceLink} s=${s} loc=${c.location} title=${'constructor at ' + where(c.location, true) + ': show the source'}>${where(c.location)}<//></span>` : ''}</span>`,
         distance(c.distance),
         num(c.count),
         sizeCell(c.self, total),
