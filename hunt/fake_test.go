@@ -383,8 +383,12 @@ func TestHuntSavesDirectory(t *testing.T) {
 			t.Errorf("%s differs from what V8 sent", p)
 		}
 	}
-	if len(samples) != len(res.Samples) || samples[len(samples)-1].UsedBytes != res.Samples[len(res.Samples)-1].UsedBytes {
-		t.Errorf("saved %d samples, measured %d", len(samples), len(res.Samples))
+	if s := samples.Samples; len(s) != len(res.Samples) || s[len(s)-1].UsedBytes != res.Samples[len(res.Samples)-1].UsedBytes {
+		t.Errorf("saved %d samples, measured %d", len(s), len(res.Samples))
+	}
+	// The snapshot times, on the samples' clock, in order.
+	if times := samples.SnapshotTimes; len(times) != 2 || times[0] > times[1] || times[1] > res.Samples[len(res.Samples)-1].TimeMillis+1000 {
+		t.Errorf("snapshot times %v for %d snapshots", times, len(snaps))
 	}
 }
 

@@ -237,7 +237,7 @@ func (h *hunter) verdict(err error) error {
 	if h.o.SaveDir != "" {
 		// With the snapshots, the heap curve, so that "heapscope serve DIR"
 		// can show the whole hunt.
-		if werr := huntdir.WriteSamples(h.o.SaveDir, h.r.HeapSamples()); werr != nil {
+		if werr := huntdir.WriteSamples(h.o.SaveDir, h.r.HeapCurve()); werr != nil {
 			h.logf("could not save the heap samples: %v", werr)
 		}
 	}
@@ -266,6 +266,16 @@ func (r *Result) HeapSamples() []report.HeapSample {
 		out[k] = report.HeapSample{TimeMillis: s.TimeMillis, UsedBytes: s.UsedBytes}
 	}
 	return out
+}
+
+// HeapCurve is the heap curve of the samples with the times the snapshots
+// were taken, for the saved hunt.
+func (r *Result) HeapCurve() report.HeapCurve {
+	c := report.HeapCurve{Samples: r.HeapSamples()}
+	for _, st := range r.Snapshots {
+		c.SnapshotTimes = append(c.SnapshotTimes, st.AtMillis)
+	}
+	return c
 }
 
 // Measurements is what the hunt measured, for report.WriteHuntText.
@@ -491,10 +501,12 @@ func (h *hunter) snapshot(ctx context.Context, k int) error {
 	}
 	h.logf("%s…", label)
 	h.phase = label
+	at := time.Since(h.start).Milliseconds()
 	g, st, err := h.t.Snapshot(ctx, opt)
 	if err != nil {
 		return err
 	}
+	st.AtMillis = at
 	h.r.Snapshots = append(h.r.Snapshots, st)
 	// An earlier snapshot is reduced in the background while the hunt
 	// goes on, and let go: one full graph at a time, and the reduction is

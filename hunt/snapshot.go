@@ -39,6 +39,9 @@ type SnapshotOptions struct {
 // SnapshotStats describes one snapshot taken.
 type SnapshotStats struct {
 	Label string `json:"label"`
+	// AtMillis is when the snapshot was asked for, on the samples' clock
+	// (milliseconds since the hunt started).
+	AtMillis int64 `json:"atMillis"`
 	// Method is "HeapProfiler.takeHeapSnapshot" or "v8.writeHeapSnapshot (FIFO)".
 	Method string `json:"method"`
 	Bytes  int64  `json:"bytes"`

@@ -11,6 +11,7 @@
 package huntdir
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -72,9 +73,10 @@ func Create(path string) (*os.File, error) {
 	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 }
 
-// WriteSamples writes the hunt's heap samples into dir, in a new file.
-func WriteSamples(dir string, samples []report.HeapSample) error {
-	b, err := json.Marshal(samples)
+// WriteSamples writes the hunt's heap samples and snapshot times into
+// dir, in a new file.
+func WriteSamples(dir string, curve report.HeapCurve) error {
+	b, err := json.Marshal(curve)
 	if err != nil {
 		return fmt.Errorf("heap samples: %w", err)
 	}
@@ -90,19 +92,19 @@ func WriteSamples(dir string, samples []report.HeapSample) error {
 }
 
 // Read returns the snapshots saved in dir, in the order they were taken,
-// and its heap samples (nil when it has none). A directory without
+// and its heap samples and snapshot times (none when it has none). A directory without
 // snapshots is an error, and so is one holding the snapshots of two runs
 // (two processes, or two starts of one).
-func Read(dir string) (snapshots []string, samples []report.HeapSample, err error) {
+func Read(dir string) (snapshots []string, curve report.HeapCurve, err error) {
 	snaps, err := filepath.Glob(filepath.Join(dir, "*.heapsnapshot"))
 	if err != nil {
-		return nil, nil, err
+		return nil, report.HeapCurve{}, err
 	}
 	if len(snaps) == 0 {
-		return nil, nil, fmt.Errorf("%s: no .heapsnapshot files in this directory", dir)
+		return nil, report.HeapCurve{}, fmt.Errorf("%s: no .heapsnapshot files in this directory", dir)
 	}
 	if runs := runsOf(snaps); len(runs) > 1 {
-		return nil, nil, fmt.Errorf("%s holds the snapshots of %d runs (%s); give each run its own directory", dir, len(runs), strings.Join(runs, ", "))
+		return nil, report.HeapCurve{}, fmt.Errorf("%s holds the snapshots of %d runs (%s); give each run its own directory", dir, len(runs), strings.Join(runs, ", "))
 	}
 	// By the number ending each name, not by name: 10 comes after 9.
 	sort.SliceStable(snaps, func(i, j int) bool { return snapshotNumber(snaps[i]) < snapshotNumber(snaps[j]) })
@@ -111,34 +113,41 @@ func Read(dir string) (snapshots []string, samples []report.HeapSample, err erro
 	switch {
 	case os.IsNotExist(err):
 	case err != nil:
-		return nil, nil, err
+		return nil, report.HeapCurve{}, err
 	default:
-		if err := json.Unmarshal(b, &samples); err != nil {
-			return nil, nil, fmt.Errorf("%s: %v", path, err)
+		// Before snapshot times were kept, the file was the samples alone.
+		if bytes.HasPrefix(bytes.TrimSpace(b), []byte("[")) {
+			err = json.Unmarshal(b, &curve.Samples)
+		} else {
+			err = json.Unmarshal(b, &curve)
+		}
+		if err != nil {
+			return nil, report.HeapCurve{}, fmt.Errorf("%s: %v", path, err)
 		}
 	}
-	return snaps, samples, nil
+	return snaps, curve, nil
 }
 
 // Expand replaces each directory among args with its snapshots (Read) and
-// returns the heap samples of the last directory that has some. Other
+// returns the heap samples and snapshot times of the last directory that
+// has some. Other
 // arguments are kept as they are.
-func Expand(args []string) (files []string, samples []report.HeapSample, err error) {
+func Expand(args []string) (files []string, curve report.HeapCurve, err error) {
 	for _, a := range args {
 		if st, err := os.Stat(a); err != nil || !st.IsDir() {
 			files = append(files, a)
 			continue
 		}
-		snaps, s, err := Read(a)
+		snaps, c, err := Read(a)
 		if err != nil {
-			return nil, nil, err
+			return nil, report.HeapCurve{}, err
 		}
 		files = append(files, snaps...)
-		if s != nil {
-			samples = s
+		if c.Samples != nil {
+			curve = c
 		}
 	}
-	return files, samples, nil
+	return files, curve, nil
 }
 
 // runsOf returns the distinct runs (heapscope-PID-TIME, the name of a

@@ -22,7 +22,7 @@ func TestExpandSavedRun(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	want := []report.HeapSample{{TimeMillis: 0, UsedBytes: 1 << 20}, {TimeMillis: 500, UsedBytes: 3 << 20}}
+	want := report.HeapCurve{Samples: []report.HeapSample{{TimeMillis: 0, UsedBytes: 1 << 20}, {TimeMillis: 500, UsedBytes: 3 << 20}}, SnapshotTimes: []int64{100, 400}}
 	if err := WriteSamples(dir, want); err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func TestReadSamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	snaps, samples, err := Read(dir)
-	if err != nil || len(snaps) != 1 || samples != nil {
+	if err != nil || len(snaps) != 1 || samples.Samples != nil {
 		t.Fatalf("%v %v %v", snaps, samples, err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, SamplesFile), []byte("[{"), 0o644); err != nil {
@@ -79,7 +79,7 @@ func TestSavedFilesPrivate(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Close()
-	if err := WriteSamples(dir, []report.HeapSample{{UsedBytes: 1}}); err != nil {
+	if err := WriteSamples(dir, report.HeapCurve{Samples: []report.HeapSample{{UsedBytes: 1}}}); err != nil {
 		t.Fatal(err)
 	}
 	for path, want := range map[string]os.FileMode{
@@ -116,7 +116,7 @@ func TestSaveNeverThroughSymlinkNorOverFile(t *testing.T) {
 	if err := os.Symlink(filepath.Join(dir, "dangling"), filepath.Join(dir, SamplesFile)); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteSamples(dir, nil); err == nil {
+	if err := WriteSamples(dir, report.HeapCurve{}); err == nil {
 		t.Error("WriteSamples followed a symlink")
 	}
 	if _, err := os.Stat(filepath.Join(dir, "dangling")); err == nil {
@@ -160,7 +160,7 @@ func TestPrepareRefusesSavedRun(t *testing.T) {
 		t.Errorf("Prepare over a saved run: %v", err)
 	}
 	only := t.TempDir()
-	if err := WriteSamples(only, nil); err != nil {
+	if err := WriteSamples(only, report.HeapCurve{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := Prepare(only); err == nil || !strings.Contains(err.Error(), SamplesFile) {
@@ -188,5 +188,22 @@ func TestReadRefusesTwoRuns(t *testing.T) {
 		if !strings.Contains(err.Error(), run) {
 			t.Errorf("error %q does not name %s", err, run)
 		}
+	}
+}
+
+// A samples file written before snapshot times were kept (the samples
+// alone, an array) still reads.
+func TestReadSamplesOfOlderHunts(t *testing.T) {
+	dir := t.TempDir()
+	start := time.Date(2026, 11, 25, 21, 0, 0, 0, time.Local)
+	if err := os.WriteFile(SnapshotPath(dir, 42, start, 1), []byte("{}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, SamplesFile), []byte(`[{"timeMillis":5,"usedBytes":7}]`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, curve, err := Read(dir)
+	if err != nil || len(curve.Samples) != 1 || curve.Samples[0].UsedBytes != 7 || curve.SnapshotTimes != nil {
+		t.Fatalf("Read = %+v, %v", curve, err)
 	}
 }

@@ -52,13 +52,14 @@ func Files(paths []string) []Source {
 // Args is the sources command-line arguments name: a snapshot file (or
 // "-" for stdin) each, except a directory saved by "heapscope run --save
 // DIR" (package huntdir), which stands for its snapshots in the order they
-// were taken and brings the hunt's heap samples (nil when none).
-func Args(args []string) ([]Source, []report.HeapSample, error) {
-	files, samples, err := huntdir.Expand(args)
+// were taken and brings the hunt's heap samples and snapshot times (none
+// when none).
+func Args(args []string) ([]Source, report.HeapCurve, error) {
+	files, curve, err := huntdir.Expand(args)
 	if err != nil {
-		return nil, nil, &InputError{err}
+		return nil, report.HeapCurve{}, &InputError{err}
 	}
-	return Files(files), samples, nil
+	return Files(files), curve, nil
 }
 
 // Demo is the embedded demo series (package demo), oldest first.

@@ -194,10 +194,10 @@ func TestArgs(t *testing.T) {
 		}
 	}
 	want := []report.HeapSample{{TimeMillis: 0, UsedBytes: 1 << 20}, {TimeMillis: 1000, UsedBytes: 2 << 20}}
-	if err := huntdir.WriteSamples(dir, want); err != nil {
+	if err := huntdir.WriteSamples(dir, report.HeapCurve{Samples: want, SnapshotTimes: []int64{10, 900}}); err != nil {
 		t.Fatal(err)
 	}
-	srcs, samples, err := load.Args([]string{"a.heapsnapshot", dir})
+	srcs, curve, err := load.Args([]string{"a.heapsnapshot", dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,8 +206,8 @@ func TestArgs(t *testing.T) {
 		names = append(names, s.Name)
 	}
 	wantNames := []string{"a.heapsnapshot", huntdir.SnapshotPath(dir, 42, start, 1), huntdir.SnapshotPath(dir, 42, start, 2), huntdir.SnapshotPath(dir, 42, start, 10)}
-	if !slices.Equal(names, wantNames) || !slices.Equal(samples, want) {
-		t.Errorf("Args = %q, %v; want %q, %v", names, samples, wantNames, want)
+	if !slices.Equal(names, wantNames) || !slices.Equal(curve.Samples, want) || !slices.Equal(curve.SnapshotTimes, []int64{10, 900}) {
+		t.Errorf("Args = %q, %+v; want %q, %v", names, curve, wantNames, want)
 	}
 	if _, _, err := load.Args([]string{t.TempDir()}); !load.IsInputError(err) {
 		t.Errorf("an empty directory: %v, want an input error", err)

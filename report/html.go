@@ -28,6 +28,13 @@ type HeapSample struct {
 	UsedBytes  uint64 `json:"usedBytes"`
 }
 
+// HeapCurve is a hunt's heap samples and when it took its snapshots, in
+// milliseconds on the samples' clock (-1: unknown), one per snapshot.
+type HeapCurve struct {
+	Samples       []HeapSample `json:"samples"`
+	SnapshotTimes []int64      `json:"snapshotTimes,omitempty"`
+}
+
 //go:embed html.tmpl
 var leaksHTMLSource string
 

@@ -65,7 +65,7 @@ needs, and the server listens on the loopback interface only, unless
 			var graphs []*graph.Graph
 			// A directory from "heapscope run --save DIR" stands for its
 			// snapshots, and brings the hunt's heap curve.
-			srcs, samples, err := load.Args(args)
+			srcs, curve, err := load.Args(args)
 			if err != nil {
 				return loadError(err)
 			}
@@ -80,7 +80,7 @@ needs, and the server listens on the loopback interface only, unless
 			for k, g := range graphs {
 				snaps[k] = web.Snapshot{Name: srcs[k].Name, Graph: g}
 			}
-			srv, err := web.New(snaps, web.Options{Samples: samples, Sources: sources(o.noSourceMaps || o.demo)})
+			srv, err := web.New(snaps, web.Options{Samples: curve.Samples, SnapshotTimes: curve.SnapshotTimes, Sources: sources(o.noSourceMaps || o.demo)})
 			rep.Done()
 			if err != nil {
 				return err

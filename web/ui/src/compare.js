@@ -6,7 +6,7 @@ import { node, useTree, TreeTable } from './tree.js';
 import { objectNode, objectCells, RetainersPane } from './objects.js';
 
 export function CompareView({ snaps, base, target, params }) {
-  const sort = params.get('sort') || 'size';
+  const sort = params.get('sort') || 'retained';
   const filter = params.get('filter') || '';
   const [sel, setSel] = useState(null);
   const [meta, setMeta] = useState(null);
