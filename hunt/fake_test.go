@@ -247,6 +247,21 @@ func TestFlatHeapTakesNoSnapshot(t *testing.T) {
 	}
 }
 
+// Too few samples to decide is no "no leak": the verdict is inconclusive.
+func TestTooFewSamplesIsInconclusive(t *testing.T) {
+	f := &fakeNode{t: t, snapshots: series}
+	res, err := hunt(t, f.start(t), Options{Interval: 50 * time.Millisecond, Duration: 60 * time.Millisecond, Snapshots: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Trend.Insufficient || len(res.Snapshots) != 0 || !strings.HasPrefix(res.SkippedSnapshots, "too few samples") {
+		t.Fatalf("two samples: trend %+v, skipped %q", res.Trend, res.SkippedSnapshots)
+	}
+	if r := res.Report; r == nil || r.Verdict != "inconclusive" {
+		t.Fatalf("verdict %+v, want inconclusive", r)
+	}
+}
+
 func TestSocketDropsMidSnapshot(t *testing.T) {
 	f := &fakeNode{t: t, snapshots: series, dropAfterChunks: 3}
 	tg := f.start(t)

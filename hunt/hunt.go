@@ -118,8 +118,9 @@ type Result struct {
 	SkippedSnapshots string `json:"skippedSnapshots,omitempty"`
 
 	// Report is the verdict: the leak analysis of the snapshots when at
-	// least two were taken, else the trend's alone ("growing" or
-	// "no-leak", no snapshots, no findings). Nil when the hunt failed.
+	// least two were taken, else the trend's alone ("growing", "no-leak",
+	// or "inconclusive" with too few samples to decide; no snapshots, no
+	// findings). Nil when the hunt failed.
 	Report *leak.Report `json:"-"`
 	// VerdictMillis is the time from V8's last snapshot byte to the leak
 	// verdict (0 without one).
@@ -242,12 +243,18 @@ func (h *hunter) verdict(err error) error {
 		}
 	}
 	if err == nil && h.r.Report == nil {
-		// No snapshots: the trend is the whole verdict.
+		// No snapshots: the trend is the whole verdict, and too few
+		// samples decide nothing.
 		v := "no-leak"
-		if f := h.r.PerIteration; f != nil && f.Growing {
+		decider := h.r.Trend
+		if h.r.PerIteration != nil {
+			decider = h.r.PerIteration
+		}
+		switch {
+		case decider != nil && decider.Growing:
 			v = "growing"
-		} else if f := h.r.Trend; f != nil && f.Growing && h.r.PerIteration == nil {
-			v = "growing"
+		case decider == nil || decider.Insufficient:
+			v = "inconclusive"
 		}
 		minGrowth := h.o.MinGrowth
 		if minGrowth <= 0 {
@@ -395,6 +402,9 @@ func (h *hunter) timeMode(ctx context.Context) error {
 	}
 	if !h.r.Trend.Growing && !h.o.ForceSnapshots {
 		h.r.SkippedSnapshots = "the heap does not grow: " + h.r.Trend.Reason
+		if h.r.Trend.Insufficient {
+			h.r.SkippedSnapshots = "too few samples to decide: " + h.r.Trend.Reason
+		}
 		return nil
 	}
 	for k := 1; k <= h.o.Snapshots; k++ {

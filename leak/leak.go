@@ -82,6 +82,8 @@ const (
 // Report is the verdict over a series.
 type Report struct {
 	// Verdict is "leak" when there is at least one finding, else "no-leak".
+	// A live hunt without snapshots gives its trend's verdict instead:
+	// "growing", "no-leak" or "inconclusive" (too few samples).
 	Verdict   string         `json:"verdict"`
 	Snapshots []SnapshotInfo `json:"snapshots"`
 	Findings  []Finding      `json:"findings"`

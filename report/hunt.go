@@ -97,9 +97,12 @@ func WriteHuntText(w io.Writer, h Hunt, r *leak.Report) error {
 			skipped = strings.TrimSuffix(skipped, ": "+f.Reason)
 		}
 		ew.printf("No snapshot taken: %s.\n", skipped)
-		if r.Verdict == "growing" {
+		switch r.Verdict {
+		case "growing":
 			ew.printf("Verdict: the heap GROWS; take snapshots (--snapshots 3) to see what leaks.\n")
-		} else {
+		case "inconclusive":
+			ew.printf("Verdict: inconclusive: too few samples to tell whether the heap grows. Give a longer --duration, or put load on the program (--drive URL, --scenario FILE).\n")
+		default:
 			ew.printf("Verdict: no leak. The heap does not grow; give --snapshots N to look at the objects anyway.\n")
 		}
 		return ew.err

@@ -61,6 +61,9 @@ type Fit struct {
 	// Growing is the decision; Reason says why, in one phrase.
 	Growing bool   `json:"growing"`
 	Reason  string `json:"reason"`
+	// Insufficient is set when there were too few samples to decide
+	// either way.
+	Insufficient bool `json:"insufficient,omitempty"`
 }
 
 // Analyze fits ys against xs (same length, xs increasing) and decides.
@@ -72,7 +75,7 @@ func Analyze(xs, ys []float64, c Criteria) Fit {
 		c.MinSamples = 3
 	}
 	if n < c.MinSamples {
-		f.P = 1
+		f.P, f.Insufficient = 1, true
 		f.Reason = fmt.Sprintf("%d samples, need %d", n, c.MinSamples)
 		return f
 	}

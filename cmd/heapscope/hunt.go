@@ -235,6 +235,9 @@ func (h *huntRun) finish(res *hunt.Result, huntErr error) error {
 	if o.failOnLeak && r.Verdict == "leak" {
 		return &exitError{code: 1, err: fmt.Errorf("leak found: %s", report.Headline(r.Findings[0]))}
 	}
+	if r.Verdict == "inconclusive" {
+		return &exitError{code: 3, err: errors.New("inconclusive: too few samples to tell whether the heap grows")}
+	}
 	if o.failOnLeak && r.Verdict == "growing" {
 		return &exitError{code: 1, err: errors.New("the heap grows (no snapshots taken to say what leaks)")}
 	}

@@ -123,6 +123,15 @@ export async function cleanup (ctx) { ctx.closed++ }
 	}
 }
 
+// A hunt too short to decide says so and exits 3, not "no leak".
+func TestRunInconclusive(t *testing.T) {
+	node := nodetest.Node(t, "20.20.2")
+	out, _, err := runCLIAll(t, "run", "--duration", "250ms", "--interval", "100ms", "--", node, "-e", "setInterval(() => {}, 1000)")
+	if exitCode(err) != 3 || !strings.Contains(out, "Verdict: inconclusive: too few samples") {
+		t.Fatalf("exit %d (%v)\n%s", exitCode(err), err, out)
+	}
+}
+
 func TestRunFailures(t *testing.T) {
 	t.Run("node not found", func(t *testing.T) {
 		_, _, err := runCLIAll(t, "run", "--", "/nonexistent/node", "app.js")
