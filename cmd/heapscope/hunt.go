@@ -180,10 +180,11 @@ func (h *huntRun) options() hunt.Options {
 	return o
 }
 
-// signalContext is cancelled by SIGINT or SIGTERM, so that a hunt ends
+// signalContext is cancelled by SIGINT, SIGTERM or SIGHUP (a closed
+// terminal or SSH session), so that a hunt ends
 // cleanly (the program stopped, an attached process detached).
 func signalContext(parent context.Context) (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
+	return signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 }
 
 // hunt runs the session's hunt, which ends the session, and reports it.
