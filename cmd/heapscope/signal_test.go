@@ -44,24 +44,6 @@ func heapscopeBinary(t *testing.T) string {
 	return binaryPath
 }
 
-// syncBuffer is a bytes.Buffer safe for one writer and one reader.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // Whatever ends an attach (Ctrl-C, a kill, a closed terminal), the
 // inspector it opened is closed again and the target goes on serving.
 func TestAttachSignalsCloseTheInspector(t *testing.T) {
@@ -72,16 +54,22 @@ func TestAttachSignalsCloseTheInspector(t *testing.T) {
 			port := freePort(t)
 			srv, url := startServer(t, node, fmt.Sprintf("--inspect-port=127.0.0.1:%d", port))
 			cmd := exec.Command(bin, "attach", "--duration", "60s", "--interval", "200ms", fmt.Sprint(srv.Process.Pid))
-			var stderr syncBuffer
-			cmd.Stderr = &stderr
+			var buf bytes.Buffer
+			stderr := &lockedWriter{w: &buf}
+			cmd.Stderr = stderr
+			log := func() string {
+				stderr.mu.Lock()
+				defer stderr.mu.Unlock()
+				return buf.String()
+			}
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
 			defer cmd.Process.Kill()
 			deadline := time.Now().Add(20 * time.Second)
-			for !strings.Contains(stderr.String(), "sampling the heap") {
+			for !strings.Contains(log(), "sampling the heap") {
 				if time.Now().After(deadline) {
-					t.Fatalf("attach did not start sampling; stderr:\n%s", stderr.String())
+					t.Fatalf("attach did not start sampling; stderr:\n%s", log())
 				}
 				time.Sleep(50 * time.Millisecond)
 			}
@@ -93,11 +81,11 @@ func TestAttachSignalsCloseTheInspector(t *testing.T) {
 			select {
 			case <-done:
 			case <-time.After(20 * time.Second):
-				t.Fatalf("attach still running 20 s after %s; stderr:\n%s", sig, stderr.String())
+				t.Fatalf("attach still running 20 s after %s; stderr:\n%s", sig, log())
 			}
 			if c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), time.Second); err == nil {
 				c.Close()
-				t.Errorf("after %s the inspector port %d is still open; stderr:\n%s", sig, port, stderr.String())
+				t.Errorf("after %s the inspector port %d is still open; stderr:\n%s", sig, port, log())
 			}
 			if got := get(t, url); !strings.HasPrefix(got, "ok ") {
 				t.Errorf("after %s the server answers %q", sig, got)
