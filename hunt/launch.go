@@ -28,6 +28,9 @@ type startOptions struct {
 	Args []string
 	// ExposeGC adds --expose-gc (the program calls global.gc()).
 	ExposeGC bool
+	// TrackAllocations adds --track-heap-objects: allocation stacks from
+	// the program's first line.
+	TrackAllocations bool
 	// Stdout and Stderr receive the program's output (Node's own messages
 	// about the inspector are left out of Stderr). Nil discards.
 	Stdout, Stderr io.Writer
@@ -82,6 +85,9 @@ func startProgram(ctx context.Context, o startOptions) (*program, error) {
 	args := []string{"--inspect=127.0.0.1:0"}
 	if o.ExposeGC && !contains(nodeFlags(o.Args[1:]), "--expose-gc") {
 		args = append(args, "--expose-gc")
+	}
+	if o.TrackAllocations && !contains(nodeFlags(o.Args[1:]), "--track-heap-objects") {
+		args = append(args, "--track-heap-objects")
 	}
 	args = append(args, o.Args[1:]...)
 	cmd := exec.Command(bin, args...)

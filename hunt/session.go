@@ -20,6 +20,13 @@ type SessionOptions struct {
 	Via string
 	// Log, if set, receives one-line status messages.
 	Log func(format string, args ...any)
+	// TrackAllocations records where every object is allocated (V8's
+	// allocation tracking: node --track-heap-objects for a launched
+	// program, HeapProfiler.startTrackingHeapObjects for an attached one),
+	// so that each finding carries its representative's allocation stack
+	// and the program's own frame there is its fix site. It slows
+	// allocation down and costs memory in the target (docs/design.md).
+	TrackAllocations bool
 }
 
 // configure applies the options to a new session's client and target.
@@ -33,6 +40,7 @@ func (o SessionOptions) configure(c *inspector.Client, t *Target) {
 	}
 	t.Via = o.Via
 	t.Log = o.Log
+	t.TrackAllocations = o.TrackAllocations
 }
 
 // LaunchOptions controls Launch.
@@ -112,7 +120,7 @@ func Launch(ctx context.Context, o LaunchOptions) (*Session, error) {
 	if o.StartTimeout <= 0 {
 		o.StartTimeout = 10 * time.Second
 	}
-	p, err := startProgram(ctx, startOptions{Args: args, ExposeGC: o.ExposeGC, Stdout: o.Stdout, Stderr: o.Stderr, Timeout: o.StartTimeout})
+	p, err := startProgram(ctx, startOptions{Args: args, ExposeGC: o.ExposeGC, TrackAllocations: o.TrackAllocations, Stdout: o.Stdout, Stderr: o.Stderr, Timeout: o.StartTimeout})
 	if err != nil {
 		return nil, err
 	}

@@ -62,6 +62,9 @@ type Target struct {
 	// Via chooses how snapshots travel: ViaAuto (the inspector socket,
 	// a FIFO when the main thread is busy), ViaInspector or ViaFIFO.
 	Via string
+	// TrackAllocations starts V8's allocation tracking with the heap
+	// profiler (SessionOptions.TrackAllocations).
+	TrackAllocations bool
 
 	busy      bool
 	checked   bool
@@ -198,6 +201,14 @@ func (t *Target) enableHeapProfiler(ctx context.Context) error {
 		return err
 	}
 	t.heapOn = true
+	// Tracking started here (an attached process; a launched one tracks
+	// from its start) ends with HeapProfiler.disable when the session
+	// ends; stopTrackingHeapObjects would take a snapshot.
+	if t.TrackAllocations {
+		if err := t.call(ctx, inspector.MethodStartTracking, inspector.StartTrackingParams{TrackAllocations: true}, nil); err != nil {
+			return fmt.Errorf("start allocation tracking: %w", err)
+		}
+	}
 	return nil
 }
 

@@ -19,9 +19,16 @@ const (
 	MethodHeapDisable           = "HeapProfiler.disable"
 	MethodCollectGarbage        = "HeapProfiler.collectGarbage"
 	MethodTakeHeapSnapshot      = "HeapProfiler.takeHeapSnapshot"
+	MethodStartTracking         = "HeapProfiler.startTrackingHeapObjects"
 	EventAddHeapSnapshotChunk   = "HeapProfiler.addHeapSnapshotChunk"
 	EventReportSnapshotProgress = "HeapProfiler.reportHeapSnapshotProgress"
 )
+
+// StartTrackingParams are HeapProfiler.startTrackingHeapObjects'
+// parameters.
+type StartTrackingParams struct {
+	TrackAllocations bool `json:"trackAllocations,omitempty"`
+}
 
 // EvaluateParams are Runtime.evaluate's parameters.
 type EvaluateParams struct {

@@ -90,7 +90,7 @@ func locations(ki *keyIndex, p paths.Path, acc int, ev *evidence, owner snapshot
 	var out []Location
 	seen := map[string]bool{}
 	add := func(role string, name string, l object.Location) {
-		id := fmt.Sprint(name, l.ScriptID, l.Script, l.Line, l.Column)
+		id := fmt.Sprint(name, "\x00", l.Script, "\x00", l.Line, ":", l.Column) // an allocation frame has no script id
 		if seen[id] {
 			return
 		}

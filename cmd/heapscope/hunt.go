@@ -29,7 +29,7 @@ type huntOptions struct {
 	snapshots, requests, concurrency, warmup int
 	save, drive, maxSnapshot, via            string
 	maxSnapshotVal                           int64
-	quiet                                    bool
+	quiet, trackAllocations                  bool
 }
 
 func (o *huntOptions) flags(cmd *cobra.Command) {
@@ -48,6 +48,7 @@ func (o *huntOptions) flags(cmd *cobra.Command) {
 	f.DurationVar(&o.idleTimeout, "snapshot-idle-timeout", hunt.DefaultIdleTimeout, "give up a snapshot when V8 sends nothing for this long")
 	f.StringVar(&o.maxSnapshot, "max-snapshot-size", "auto", "largest snapshot to read, e.g. 2GiB (auto: half the memory available when it starts; 0: no limit)")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "no status lines on standard error")
+	f.BoolVar(&o.trackAllocations, "track-allocations", false, "record where every object is allocated (V8's allocation tracking), so that each finding names the function of yours that allocated it; it slows allocation-heavy code down many times (24x on a loop of small objects) and grows the target's memory (4x there): for test or staging processes")
 	f.StringVar(&o.via, "via", hunt.ViaAuto, "how snapshots travel: auto (the inspector socket; a FIFO when the main thread never yields), inspector, or fifo (v8.writeHeapSnapshot into a FIFO; the target must be on this machine)")
 }
 
@@ -151,7 +152,7 @@ func (h *huntRun) logf(format string, args ...any) {
 
 // session is how the hunt's session talks to its process.
 func (h *huntRun) session() hunt.SessionOptions {
-	return hunt.SessionOptions{CallTimeout: h.o.callTimeout, IdleTimeout: h.o.idleTimeout, Via: h.o.via, Log: h.logf}
+	return hunt.SessionOptions{CallTimeout: h.o.callTimeout, IdleTimeout: h.o.idleTimeout, Via: h.o.via, Log: h.logf, TrackAllocations: h.o.trackAllocations}
 }
 
 // options builds hunt.Options from the flags.

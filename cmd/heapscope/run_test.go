@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,7 +16,8 @@ func TestRunReproductionLoop(t *testing.T) {
 	loop := filepath.Join(liveDir, "createserver-loop.js")
 	t.Run("20.3.1 leaks Server through the timer list", func(t *testing.T) {
 		node := nodetest.Node(t, "20.3.1")
-		out, errOut, err := runCLIAll(t, "run", "--json", "--fail-on-leak", "--duration", "2s", "--interval", "200ms", "--gap", "300ms", "--", node, loop)
+		// With allocation tracking, the verdict names the user's function.
+		out, errOut, err := runCLIAll(t, "run", "--json", "--fail-on-leak", "--track-allocations", "--duration", "2s", "--interval", "200ms", "--gap", "300ms", "--", node, loop)
 		if code := exitCode(err); code != 1 {
 			t.Fatalf("exit %d (%v), want 1 (leak with --fail-on-leak); stderr:\n%s", code, err, errOut)
 		}
@@ -35,6 +37,23 @@ func TestRunReproductionLoop(t *testing.T) {
 		}
 		if !strings.Contains(errOut, "starting it with --expose-gc") || strings.Contains(errOut, "Debugger listening") {
 			t.Errorf("stderr:\n%s", errOut)
+		}
+		var where struct {
+			Findings []struct {
+				Locations []struct {
+					Role    string `json:"role"`
+					FixSite bool   `json:"fixSite"`
+					Name    string `json:"name"`
+					Script  string `json:"script"`
+				} `json:"locations"`
+			} `json:"findings"`
+		}
+		if err := json.Unmarshal([]byte(out), &where); err != nil || len(where.Findings) == 0 || len(where.Findings[0].Locations) == 0 {
+			t.Fatalf("locations: %v\n%s", err, out)
+		}
+		abs, _ := filepath.Abs(loop)
+		if l := where.Findings[0].Locations[0]; l.Role != "allocation" || !l.FixSite || l.Name != "main" || l.Script != abs {
+			t.Errorf("first location %+v, want the fix site: allocation main %s", l, abs)
 		}
 	})
 	t.Run("20.20.2 no finding", func(t *testing.T) {
