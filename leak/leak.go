@@ -518,6 +518,7 @@ func group(ki *keyIndex, cands []*classSeries) [][]*classSeries {
 		return k
 	}
 	byPoint := map[snapshot.NodeID]int{}
+	byOuter := map[snapshot.NodeID]int{}
 	for k, cs := range cands {
 		for _, h := range cs.path[:len(cs.path)-1] {
 			if key := ki.newKey(h.Node); key != "" {
@@ -544,6 +545,17 @@ func group(ki *keyIndex, cands []*classSeries) [][]*classSeries {
 				parent[find(other)] = find(k)
 			} else {
 				byPoint[cs.accPoint.ID] = k
+			}
+			// So are classes accumulating in containers that are the
+			// values of one container (an Array of callbacks per topic
+			// in a Map): the sample may pick another topic for each.
+			if a := cs.acc; a >= 2 && backingStore(ki.g.S, cs.path[a-1].Node) {
+				outer := ki.g.S.NodeIDs[cs.path[a-2].Node]
+				if other, ok := byOuter[outer]; ok {
+					parent[find(other)] = find(k)
+				} else {
+					byOuter[outer] = k
+				}
 			}
 		}
 	}
