@@ -234,11 +234,12 @@ func targetListener(g *graph.Graph, p paths.Path, a int, ev *evidence) bool {
 // context it was started in).
 func timer(g *graph.Graph, p paths.Path, a int, ev *evidence) bool {
 	s := g.S
-	// The Timeout whose callback the chain takes, else the last one on it
-	// (a timer list's chain passes its neighbours first).
-	// A Timeout is a live timer's when a TimersList holds it: one the
-	// chain reaches only through a container (a fired timeout kept in a
-	// dictionary) is an entry of that container.
+	// Only a Timeout below a TimersList is a live timer: one the chain
+	// reaches through another container (a fired timeout kept in a
+	// dictionary) is an entry of that container. Of the live ones, the
+	// one whose callback the chain takes, else the last (a timer list's
+	// chain passes its neighbours first); from there, the first with a
+	// callback.
 	at, list := -1, false
 	for j := max(a, 0); j < len(p); j++ {
 		if g.ClassName(p[j].Node) == "TimersList" {
